@@ -1,0 +1,133 @@
+/**
+ * `npm run bench -- quality-sim [--json] [--steps N] [--seeds N] [--scenarios a,b]`
+ *
+ * Every scenario of the simulator's suite; policies natural, balanced, ODM, ADO with the
+ * authors' reference preset and ADO with adomix's defaults; 3 seeds each; against the
+ * oracle (the best static mixture for the budget, computed from the true curves — in this
+ * simulator also the best end-of-budget value any schedule can reach). Objective: the mean
+ * true loss over domains at the end of the budget (lower is better), averaged over seeds.
+ *
+ * gapClosed[p] = mean over scenarios of (natural − p)/(natural − oracle); scenarios whose
+ * natural mixture is already within 1e-4 (relative) of the oracle are left out of the mean.
+ *
+ * Last line: {"bench":"quality-sim","steps":…,"batch":…,"seeds":3,"scenarios":{NAME:{"oracle":…,
+ * "natural":…,"balanced":…,"odm":…,"adoReference":…,"ado":…}},"gapClosed":{"ado":…,"adoReference":…,"odm":…},…}
+ */
+import type { BenchArgs } from './run.js';
+import {
+  createSimPolicy,
+  getScenario,
+  scenarioNames,
+  scheduleOracle,
+  simulate,
+  staticOracle,
+  type SimPolicyOptions,
+} from '../src/sim/index.js';
+
+interface BenchPolicy {
+  key: string;
+  policy: string;
+  options?: SimPolicyOptions;
+}
+const POLICIES: BenchPolicy[] = [
+  { key: 'natural', policy: 'natural' },
+  { key: 'balanced', policy: 'balanced' },
+  { key: 'odm', policy: 'odm' },
+  { key: 'adoReference', policy: 'ado-reference' },
+  { key: 'ado', policy: 'ado' },
+];
+/**
+ * Diagnostics (on unless --diagnostics false): ADO's defaults with one thing changed, to
+ * show where its gap comes from: s = 0 (no h^s credit term), and a uniform prior μ in ρ.
+ */
+const DIAGNOSTICS: BenchPolicy[] = [
+  { key: 'adoS0', policy: 'ado', options: { ado: { s: 0 } } },
+  { key: 'adoUniformPrior', policy: 'ado', options: { adoPrior: 'uniform' } },
+  { key: 'adoUniformPriorS0', policy: 'ado', options: { adoPrior: 'uniform', ado: { s: 0 } } },
+];
+
+const r6 = (x: number): number => Number(x.toFixed(6));
+
+export async function run(args: BenchArgs): Promise<void> {
+  const seeds = Number(args.options.seeds ?? 3);
+  const stepsOpt = args.options.steps !== undefined ? Number(args.options.steps) : undefined;
+  const names = args.options.scenarios ? args.options.scenarios.split(',') : scenarioNames();
+  const policies = args.options.diagnostics === 'false' ? POLICIES : [...POLICIES, ...DIAGNOSTICS];
+  const log = (s: string): void => {
+    process.stderr.write(s + '\n');
+  };
+  const t0 = performance.now();
+  const scenarios: Record<string, Record<string, number>> = {};
+  const worstVsNatural: Record<string, { scenario: string; relative: number }> = {};
+  const closedPer: Record<string, Record<string, number | null>> = {};
+  const timing: Record<string, number> = {};
+
+  for (const name of names) {
+    const scenario = getScenario(name);
+    const steps = stepsOpt ?? scenario.steps;
+    const budget = { steps, batchSize: scenario.batchSize };
+    const oracle = staticOracle(scenario, budget);
+    const schedule = scheduleOracle(scenario, budget);
+    const row: Record<string, number> = { oracle: r6(oracle.objective), oracleSchedule: r6(schedule.objective) };
+    for (const { key, policy: policyName, options } of policies) {
+      let sum = 0;
+      const tp = performance.now();
+      for (let seed = 1; seed <= seeds; seed++) {
+        const policy = createSimPolicy(policyName, scenario, { ...budget, ...options });
+        try {
+          sum += simulate(scenario, policy, { steps, seed }).objective;
+        } finally {
+          await policy.close();
+        }
+      }
+      timing[key] = (timing[key] ?? 0) + (performance.now() - tp) / 1000;
+      row[key] = r6(sum / seeds);
+    }
+    scenarios[name] = row;
+    const gap = row.natural - row.oracle;
+    closedPer[name] = {};
+    for (const { key } of policies) {
+      if (key === 'natural') continue;
+      closedPer[name][key] = gap / row.natural > 1e-4 ? r6((row.natural - row[key]) / gap) : null;
+      const rel = (row[key] - row.natural) / row.natural;
+      if (!worstVsNatural[key] || rel > worstVsNatural[key].relative) worstVsNatural[key] = { scenario: name, relative: r6(rel) };
+    }
+    log(
+      `${name.padEnd(13)} oracle ${row.oracle.toFixed(4)}  natural ${row.natural.toFixed(4)}  balanced ${row.balanced.toFixed(4)}  ` +
+        `odm ${row.odm.toFixed(4)}  adoRef ${row.adoReference.toFixed(4)}  ado ${row.ado.toFixed(4)}  ` +
+        `closed: ${Object.entries(closedPer[name]).map(([k, v]) => `${k} ${fmtClosed(v)}`).join(' ')}`,
+    );
+  }
+
+  const gapClosed: Record<string, number> = {};
+  for (const { key } of policies) {
+    if (key === 'natural') continue;
+    const v = names.map((n) => closedPer[n][key]).filter((x): x is number => x !== null);
+    gapClosed[key] = r6(v.reduce((a, b) => a + b, 0) / Math.max(1, v.length));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  log(`gap closed (mean over scenarios): ${Object.entries(gapClosed).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  log(`worst vs natural (relative, + = worse): ${Object.entries(worstVsNatural).map(([k, v]) => `${k} ${(100 * v.relative).toFixed(2)}% (${v.scenario})`).join(', ')}`);
+  log(`total ${seconds.toFixed(1)} s; per policy ${Object.entries(timing).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}`);
+  const result = {
+    bench: 'quality-sim',
+    steps: stepsOpt ?? 'scenario default (20000)',
+    seeds,
+    scenarios,
+    gapClosed,
+    gapClosedPerScenario: closedPer,
+    worstVsNatural,
+    // The issue's target for ADO with defaults.
+    target: {
+      adoGapClosedAtLeast08: gapClosed.ado >= 0.8,
+      adoNeverWorseThanNaturalBy1pct: worstVsNatural.ado.relative <= 0.01,
+    },
+    seconds: r6(seconds),
+  };
+  if (args.json) process.stdout.write(JSON.stringify(result) + '\n');
+  else process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+}
+
+function fmtClosed(x: number | null | undefined): string {
+  return x === null || x === undefined ? 'n/a' : x.toFixed(2);
+}

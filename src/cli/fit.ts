@@ -1,0 +1,172 @@
+/**
+ * `adomix fit <steplog>`: fit the ADO learning-curve law L(n) = ε + β·n^(−α) to every domain
+ * of a step log, over the whole log, and print the laws (a table, or one JSON object).
+ * Thin: the log is streamed into per-domain histories (src/runlog) and fitted by
+ * fitDomains (src/laws).
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { fitDomains, type DomainFit, type FitDomainsOptions } from '../laws/index.js';
+import { DomainHistoryBuilder, openStepLog } from '../runlog/index.js';
+
+interface FitCliOptions {
+  preset: 'auto' | 'reference';
+  ignoreSteps: number;
+  subsample: number;
+  countMode: 'same-step' | 'per-domain';
+  countScale: number;
+  minPoints: number;
+  skipBad?: boolean;
+  json?: boolean;
+}
+
+/** One domain's result, as printed by --json. */
+export type FitRow =
+  | { name: string; epsilon: number; beta: number; alpha: number; points: number; objective: number; converged: boolean }
+  | { name: string; error: string; points: number };
+
+function integerAtLeast(min: number, what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^[+]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
+      throw new InvalidArgumentError(`It must be ${what}.`);
+    return n;
+  };
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('It must be a positive number.');
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('fit')
+    .summary('fit a power-law learning curve to every domain of a step log')
+    .description(
+      [
+        "Fit L(n) = ε + β·n^(−α) to each domain's training loss over the whole step log, as ADO does at " +
+          'a refit: impute absent steps with the previous loss, smooth (Savitzky–Golay, window 101, order 3), ' +
+          'drop the first --ignore-steps steps, keep every --subsample-th point, and minimise the sum of ' +
+          'Huber (δ = 1e-3) losses of the log-space residuals.',
+        'n is the cumulative example (or token, per the log\'s unit) count, divided by --count-scale: ' +
+          "with same-step (the reference) every domain's n grows by the whole batch each step; with " +
+          "per-domain, by the domain's own examples.",
+        'The step log is JSONL, or CSV for a .csv file (see the README, "The step log").',
+        'With --json, prints exactly one JSON object: {"domains":[{"name","epsilon","beta","alpha",' +
+          '"points","objective","converged"}, or {"name","error","points"} for a domain not fitted, …], ' +
+          '"steps":<steps in the log>, "skipped":<bad lines skipped>}.',
+      ].join('\n\n'),
+    )
+    .argument('<steplog>', 'step log to fit (.jsonl, or .csv)')
+    .addOption(
+      new Option('--preset <preset>', 'bounds: auto (follow the data, 0 < ε ≤ min loss) or reference (the authors\' penalties, ε ≥ 1.65)')
+        .choices(['auto', 'reference'])
+        .default('auto'),
+    )
+    .addOption(
+      new Option('--ignore-steps <n>', 'drop the first n steps of each domain before fitting')
+        .argParser(integerAtLeast(0, 'a non-negative integer'))
+        .default(0),
+    )
+    .addOption(
+      new Option('--subsample <n>', 'keep every n-th step as a fitting point')
+        .argParser(integerAtLeast(1, 'a positive integer'))
+        .default(10),
+    )
+    .addOption(
+      new Option('--count-mode <mode>', 'how n grows: same-step (whole batch every step) or per-domain (own examples)')
+        .choices(['same-step', 'per-domain'])
+        .default('same-step'),
+    )
+    .addOption(
+      new Option('--count-scale <x>', 'divide counts by x before fitting (e.g. tokens per example)')
+        .argParser(positiveNumber)
+        .default(1),
+    )
+    .addOption(
+      new Option('--min-points <n>', 'refuse to fit a domain with fewer points than this')
+        .argParser(integerAtLeast(1, 'a positive integer'))
+        .default(20),
+    )
+    .option('--skip-bad', 'skip bad step lines (and say how many) instead of failing')
+    .option('--json', 'print one JSON object instead of a table')
+    .action(async (path: string, options: FitCliOptions) => {
+      await runFit(path, options);
+    });
+}
+
+async function runFit(path: string, options: FitCliOptions): Promise<void> {
+  const stream = await openStepLog(path, { skipBad: options.skipBad === true });
+  const { domains } = stream.header;
+  const builder = new DomainHistoryBuilder(domains.length);
+  for await (const record of stream) builder.add(record);
+  const history = builder.build();
+  if (stream.skipped > 0) {
+    const first = stream.skippedLines[0]?.message ?? '';
+    process.stderr.write(`adomix fit: skipped ${stream.skipped} bad line${stream.skipped === 1 ? '' : 's'} (first: ${first})\n`);
+  }
+  if (history.steps === 0) throw new Error(`${path}: the step log has a header but no steps to fit`);
+
+  const fitOptions: FitDomainsOptions = {
+    preset: options.preset,
+    ignoreSteps: options.ignoreSteps,
+    subsample: options.subsample,
+    countMode: options.countMode,
+    countScale: options.countScale,
+    minPoints: options.minPoints,
+  };
+  const rows = fitDomains(history, fitOptions).map((r) => toRow(r, domains));
+
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ domains: rows, steps: history.steps, skipped: stream.skipped }) + '\n');
+    return;
+  }
+  const unit = stream.header.unit;
+  process.stdout.write(
+    `${path}: ${domains.length} domain${domains.length === 1 ? '' : 's'}, ${history.steps} steps` +
+      ` (steps ${history.startStep}–${history.startStep + history.steps - 1}), n in ${unit}` +
+      `${options.countScale !== 1 ? ` / ${options.countScale}` : ''}\n` +
+      `preset ${options.preset}, count mode ${options.countMode}, ignore ${options.ignoreSteps} steps, ` +
+      `every ${options.subsample} steps a point, at least ${options.minPoints} points\n\n` +
+      formatTable(rows) +
+      `\nL(n) = ε + β·n^(−α), n = cumulative ${unit}` +
+      `${options.countMode === 'same-step' ? ' of all domains (the whole batch counts each step)' : ' of the domain itself'}\n`,
+  );
+}
+
+function toRow(r: DomainFit, domains: readonly string[]): FitRow {
+  const name = domains[r.domain];
+  if (!r.ok) return { name, error: r.reason, points: r.points };
+  const { epsilon, beta, alpha, points, objective, converged } = r.fit;
+  return { name, epsilon, beta, alpha, points, objective, converged };
+}
+
+/** 4 significant digits, exponent form for very large or small magnitudes. */
+function num(x: number): string {
+  const a = Math.abs(x);
+  if (x === 0) return '0';
+  if (a >= 1e5 || a < 1e-3) return x.toExponential(3);
+  return x.toPrecision(4);
+}
+
+/** An aligned text table: names left-aligned, numbers right-aligned; refused domains show why. */
+export function formatTable(rows: readonly FitRow[]): string {
+  const head = ['domain', 'ε', 'β', 'α', 'points', 'objective', 'converged'];
+  const cells = rows.map((r) =>
+    'error' in r
+      ? [r.name, '—', '—', '—', String(r.points), '—', 'refused']
+      : [r.name, num(r.epsilon), num(r.beta), num(r.alpha), String(r.points), num(r.objective), r.converged ? 'yes' : 'no'],
+  );
+  const width = head.map((h, j) => Math.max(h.length, ...cells.map((c) => c[j].length)));
+  const line = (c: string[]): string =>
+    c.map((v, j) => (j === 0 ? v.padEnd(width[j]) : v.padStart(width[j]))).join('  ').trimEnd();
+  const out = [line(head), ...cells.map(line)];
+  const refused = rows.filter((r): r is Extract<FitRow, { error: string }> => 'error' in r);
+  if (refused.length > 0) {
+    out.push('');
+    for (const r of refused) out.push(`${r.name}: not fitted: ${r.error}`);
+  }
+  return out.join('\n') + '\n';
+}

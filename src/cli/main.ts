@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * The `adomix` command. Each subcommand lives in its own file and exports
+ * `register(program)`; this file only wires them together.
+ */
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { register as registerFit } from './fit.js';
+import { register as registerLaws } from './laws.js';
+import { register as registerCost } from './cost.js';
+import { register as registerReplay } from './replay.js';
+import { register as registerSimulate } from './simulate.js';
+import { register as registerReport } from './report.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../../../package.json') as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('adomix')
+    .description(
+      'Online data-mixture scheduling (Adaptive Data Optimization) and scaling-law tools.',
+    )
+    .version(version)
+    .showHelpAfterError('(run with --help for usage)');
+  registerFit(program);
+  registerLaws(program);
+  registerCost(program);
+  registerReplay(program);
+  registerSimulate(program);
+  registerReport(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`adomix: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

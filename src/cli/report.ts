@@ -1,0 +1,103 @@
+/**
+ * `adomix report <run dir or steplog> [--out report.html] [--svg DIR]`: one self-contained
+ * HTML report of a run (charts rendered to SVG through Vega-Lite, a summary table), and
+ * optionally each chart as its own SVG file. Thin: src/report does the work.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { CountMode } from '../laws/index.js';
+import { writeReport } from '../report/index.js';
+
+interface ReportCliOptions {
+  out?: string;
+  svg?: string;
+  countMode: CountMode;
+  laws: 'auto' | 'log' | 'fit';
+  ignoreSteps?: number;
+  maxPoints: number;
+  title?: string;
+  skipBad?: boolean;
+  json?: boolean;
+}
+
+function integerAtLeast(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^[+]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`It must be an integer ≥ ${min}.`);
+    return n;
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('report')
+    .summary('write an HTML report (charts and a summary) of a run')
+    .description(
+      [
+        'Write one self-contained HTML file (inline SVG charts, no scripts, no network) for a run: the ' +
+          'mixture weights over time (stacked), each domain\'s training loss with its fitted law ' +
+          'L(n) = ε + β·n^(−α) overlaid, the held-out losses when the log has them, and a summary table. ' +
+          'Long runs are drawn as at most --max-points bin means per series.',
+        "The input is a run directory (its steplog.jsonl, and sim.json from adomix simulate when present) or a " +
+          'step-log file. The report goes to <dir>/report.html, or <log name>.report.html next to a log file, ' +
+          'unless --out says otherwise.',
+        "Laws: the step log's last params where it has them, else fitted here over the whole log " +
+          '(--laws fit always fits). --count-mode must match how they were fitted (ADO\'s default: same-step).',
+        'With --json, prints one JSON object: {"out","svg":[files],"stepLog","steps","domains":[{"name",' +
+          '"finalWeight","examples","finalLoss","finalEvalLoss","epsilon","beta","alpha"}]}.',
+      ].join('\n\n'),
+    )
+    .argument('<run>', 'run directory or step log (.jsonl or .csv)')
+    .option('--out <file>', 'HTML file to write')
+    .option('--svg <dir>', 'also write each chart as <dir>/<chart>.svg')
+    .addOption(
+      new Option('--count-mode <mode>', 'how a law\'s n is counted: same-step (all examples) or per-domain (own)')
+        .choices(['same-step', 'per-domain'])
+        .default('same-step'),
+    )
+    .addOption(new Option('--laws <source>', "laws to overlay: auto (the log's, else fit), log, or fit").choices(['auto', 'log', 'fit']).default('auto'))
+    .addOption(new Option('--ignore-steps <n>', 'steps a fit made here drops (default min(500, steps/10))').argParser(integerAtLeast(0)))
+    .addOption(new Option('--max-points <n>', 'most points per chart series').argParser(integerAtLeast(10)).default(300))
+    .option('--title <text>', 'page title')
+    .option('--skip-bad', 'skip bad step-log lines instead of failing')
+    .option('--json', 'print one JSON object')
+    .action(async (run: string, options: ReportCliOptions) => {
+      const r = await writeReport(run, {
+        out: options.out,
+        svgDir: options.svg,
+        countMode: options.countMode,
+        laws: options.laws,
+        ignoreSteps: options.ignoreSteps,
+        maxPoints: options.maxPoints,
+        title: options.title,
+        skipBad: options.skipBad === true,
+      });
+      const s = r.report.summary;
+      if (options.json) {
+        process.stdout.write(
+          JSON.stringify({
+            out: r.out,
+            svg: r.svgFiles,
+            stepLog: r.stepLog,
+            steps: s.steps,
+            skipped: r.report.data.skipped,
+            domains: s.domains.map((d) => ({
+              name: d.name,
+              finalWeight: d.finalWeight,
+              examples: d.examples,
+              finalLoss: d.finalLoss,
+              finalEvalLoss: d.finalEvalLoss,
+              epsilon: d.epsilon,
+              beta: d.beta,
+              alpha: d.alpha,
+            })),
+          }) + '\n',
+        );
+        return;
+      }
+      if (r.report.data.skipped > 0) process.stderr.write(`adomix report: skipped ${r.report.data.skipped} bad lines\n`);
+      process.stdout.write(
+        `${r.stepLog}: ${s.steps} steps, ${s.domains.length} domains, ${r.report.charts.length} charts\n` +
+          `wrote ${r.out}${r.svgFiles.length > 0 ? `\nwrote ${r.svgFiles.join(', ')}` : ''}\n`,
+      );
+    });
+}

@@ -1,0 +1,285 @@
+/**
+ * `adomix train`: pretrain the built-in character-level language model on the built-in
+ * multi-domain corpus (code, prose, JSON, random characters) with a mixture policy
+ * choosing each batch's domains — ADO by default.
+ *
+ * The run directory (--out, default runs/<time>-<policy>) receives config.json (the
+ * resolved config), steps.jsonl (the step log, replayable with `adomix replay`),
+ * checkpoint.json + weights-<step>.bin (resumable with --resume DIR) and train.log (pino
+ * JSON lines). Progress goes to stderr; stdout gets the final table of each domain's
+ * held-out loss and final weight (one JSON object with --json). Ctrl-C stops after the
+ * current step with a checkpoint.
+ *
+ * tfjs is imported only when the command runs, so other commands start fast.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { readStepLog, writeFileAtomic } from '../runlog/index.js';
+import { parseTrainConfig, type TrainConfig } from '../tfjs/trainConfig.js';
+import type { BuiltinRunResult } from '../tfjs/runTraining.js';
+import type { StepProgress } from '../tfjs/trainLoop.js';
+
+export interface TrainCliOptions {
+  config?: string;
+  policy?: TrainConfig['policy'];
+  steps?: number;
+  seed?: number;
+  out?: string;
+  backend?: string;
+  resume?: string;
+  batchSize?: number;
+  evalEvery?: number;
+  checkpointEvery?: number;
+  json?: boolean;
+  progress?: boolean;
+}
+
+/** What `adomix train --json` prints. */
+export interface TrainSummary {
+  outDir: string;
+  backend: string;
+  policy: string;
+  steps: number;
+  stopped: BuiltinRunResult['stopped'];
+  resumed: boolean;
+  seconds: number;
+  msPerStep: number;
+  parameters: number;
+  domains: { name: string; heldOut: number | null; weight: number; natural: number; examples: number }[];
+  /** Mean held-out loss over the learnable domains (all but `random`). */
+  meanHeldOutLearnable: number | null;
+  stepLog: string;
+}
+
+function integer(min: number, what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`It must be ${what}.`);
+    return n;
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('Pretrain a small character-level LM on the built-in multi-domain corpus with a mixture policy (ADO by default).')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Built-in data: code (JS/TS-like functions), prose (English), json (records) and random (uniform',
+        'characters, which cannot be learned). The run directory gets config.json, steps.jsonl (the step',
+        'log: replay it with `adomix replay`), checkpoint.json + weights-*.bin, and train.log (pino JSON).',
+        '',
+        'Backends: auto (tensorflow → webgpu → wasm → cpu, the first that runs), or one by name;',
+        'ADOMIX_BACKEND sets the default. --config FILE is JSON; command-line flags override it.',
+        '--resume DIR continues the run in DIR exactly (only --steps and --backend may change).',
+      ].join('\n'),
+    )
+    .option('--config <file>', 'JSON config (every field optional)')
+    .addOption(new Option('--policy <policy>', 'mixture policy').choices(['ado', 'natural', 'balanced', 'odm']))
+    .addOption(new Option('--steps <n>', 'training steps').argParser(integer(1, 'a positive integer')))
+    .addOption(new Option('--seed <n>', 'model, sampler and shuffling seed').argParser(integer(-(2 ** 31), 'an integer')))
+    .addOption(new Option('--batch-size <n>', 'examples per step').argParser(integer(1, 'a positive integer')))
+    .addOption(new Option('--eval-every <n>', 'held-out evaluation every n steps (0: only at the end)').argParser(integer(0, 'a non-negative integer')))
+    .addOption(new Option('--checkpoint-every <n>', 'checkpoint every n steps (0: only at the end)').argParser(integer(0, 'a non-negative integer')))
+    .option('--out <dir>', 'run directory (default runs/<time>-<policy>)')
+    .option('--backend <name>', 'tfjs backend: auto, tensorflow, webgpu, wasm, cpu (default $ADOMIX_BACKEND or auto)')
+    .option('--resume <dir>', 'continue the run checkpointed in this directory')
+    .option('--no-progress', 'no progress bar')
+    .option('--json', 'print the summary as one JSON object')
+    .action(async (options: TrainCliOptions) => {
+      const summary = await runTrainCommand(options);
+      process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+    });
+}
+
+function timestamp(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${what} ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** The resolved config and run directory of a fresh run or a resumed one. */
+async function resolveRun(options: TrainCliOptions): Promise<{ config: TrainConfig; outDir: string; resume: boolean }> {
+  if (options.resume !== undefined) {
+    for (const [flag, value] of [['--config', options.config], ['--policy', options.policy], ['--seed', options.seed], ['--out', options.out], ['--batch-size', options.batchSize]] as const) {
+      if (value !== undefined) throw new Error(`${flag} cannot be changed when resuming (the run's config.json holds it); only --steps and --backend can`);
+    }
+    const dir = options.resume;
+    const saved = parseTrainConfig(await readJson(join(dir, 'config.json'), 'run config'), join(dir, 'config.json'));
+    const config = parseTrainConfig({
+      ...saved,
+      ...(options.steps !== undefined ? { steps: options.steps } : {}),
+      ...(options.backend !== undefined ? { backend: options.backend } : {}),
+      ...(options.evalEvery !== undefined ? { evalEvery: options.evalEvery } : {}),
+      ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
+    });
+    return { config, outDir: dir, resume: true };
+  }
+  const fromFile = options.config !== undefined ? await readJson(options.config, 'config') : {};
+  if (fromFile === null || typeof fromFile !== 'object' || Array.isArray(fromFile)) throw new Error(`${options.config}: the config must be a JSON object`);
+  const base = parseTrainConfig(fromFile, options.config ?? 'config');
+  const overrides: Record<string, unknown> = {};
+  if (options.policy !== undefined) overrides.policy = options.policy;
+  if (options.steps !== undefined) overrides.steps = options.steps;
+  if (options.seed !== undefined) overrides.seed = options.seed;
+  if (options.backend !== undefined) overrides.backend = options.backend;
+  if (options.batchSize !== undefined) overrides.batchSize = options.batchSize;
+  if (options.evalEvery !== undefined) overrides.evalEvery = options.evalEvery;
+  if (options.checkpointEvery !== undefined) overrides.checkpointEvery = options.checkpointEvery;
+  const config = parseTrainConfig({ ...base, ...overrides }, 'command line');
+  const outDir = options.out ?? join('runs', `${timestamp()}-${config.policy}`);
+  if (existsSync(join(outDir, 'checkpoint.json'))) throw new Error(`${outDir} already holds a run; resume it with --resume ${outDir} or choose another --out`);
+  return { config, outDir, resume: false };
+}
+
+const fmt = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : '—');
+
+/** One progress line: bar, step, loss, weights, speed. */
+export function progressLine(p: StepProgress, domains: readonly string[], firstStep = 0, width = 20): string {
+  const done = (p.step + 1) / p.steps;
+  const filled = Math.round(done * width);
+  const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+  const msPerStep = p.elapsedMs / Math.max(1, p.step + 1 - firstStep);
+  const eta = ((p.steps - p.step - 1) * msPerStep) / 1000;
+  const w = domains.map((d, k) => `${d} ${p.nextWeights[k].toFixed(2)}`).join(' ');
+  return `[${bar}] ${p.step + 1}/${p.steps} loss ${fmt(p.meanLoss)} | ${w} | ${msPerStep.toFixed(0)} ms/step, ${eta.toFixed(0)} s left`;
+}
+
+export async function runTrainCommand(options: TrainCliOptions): Promise<TrainSummary> {
+  const { config, outDir, resume } = await resolveRun(options);
+  await mkdir(outDir, { recursive: true });
+  if (!resume) await writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  const log = pino({ name: 'adomix-train', level: process.env.ADOMIX_LOG_LEVEL ?? 'info' }, pino.destination({ dest: join(outDir, 'train.log'), sync: true, append: true }));
+  const { runBuiltinTraining } = await import('../tfjs/runTraining.js');
+  const err = process.stderr;
+  const tty = err.isTTY === true && options.progress !== false;
+  const quiet = options.progress === false;
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    err.write('\nadomix train: stopping after this step (a checkpoint is written); resume with --resume ' + outDir + '\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let domains: string[] = [];
+  let lastLine = 0;
+  let firstStep: number | undefined;
+  let result: BuiltinRunResult;
+  try {
+    log.info({ config, outDir, resume }, resume ? 'resuming' : 'starting');
+    result = await runBuiltinTraining(config, {
+      outDir,
+      resume,
+      signal: controller.signal,
+      onBackend: (b) => {
+        const skipped = b.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+        err.write(`adomix train: backend ${b.name} (${b.detail})${skipped ? ` — skipped ${skipped}` : ''}\n`);
+        log.info({ backend: b.name, detail: b.detail, skipped: b.skipped, requested: b.requested }, 'backend');
+      },
+      onReady: (info) => {
+        domains = info.domains;
+        err.write(
+          `adomix train: ${config.policy} on ${info.domains.join(', ')} (natural ${info.prior.map((p) => p.toFixed(2)).join('/')}), ` +
+            `${Math.round(info.parameters / 1000)}k parameters, ${config.steps} steps × ${config.batchSize} examples → ${outDir}\n`,
+        );
+      },
+      onStep: (p) => {
+        if (domains.length === 0) domains = [...Array(p.loss.length).keys()].map(String);
+        firstStep ??= p.step;
+        const line = progressLine(p, domains, firstStep);
+        if (tty) {
+          const now = performance.now();
+          if (now - lastLine > 100 || p.step === p.steps - 1) {
+            err.write(`\r${line}\x1b[K`);
+            lastLine = now;
+          }
+        } else if (!quiet && (p.evalLoss !== undefined || p.step === firstStep)) {
+          err.write(`${line}\n`);
+        }
+        if (p.evalLoss !== undefined) {
+          log.info(
+            { step: p.step, evalLoss: Array.from(p.evalLoss), weights: Array.from(p.nextWeights), meanLoss: p.meanLoss, elapsedMs: Math.round(p.elapsedMs) },
+            'evaluation',
+          );
+        }
+        if (p.params !== undefined) log.info({ step: p.step, params: p.params }, 'laws refitted');
+      },
+      onCheckpoint: ({ step, path }) => log.info({ step, path }, 'checkpoint'),
+    });
+  } catch (e) {
+    log.error({ err: e instanceof Error ? e.message : String(e) }, 'failed');
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (tty) err.write('\n');
+  }
+  if (domains.length === 0) domains = result.domains;
+  if (resume && result.lastStep < result.firstStep) err.write(`adomix train: ${outDir} has already run ${config.steps} steps; nothing to do (raise --steps to continue)\n`);
+  // Examples each domain contributed over the whole run, from the step log.
+  const steplog = await readStepLog(join(outDir, 'steps.jsonl'));
+  const examples = new Array<number>(result.domains.length).fill(0);
+  for (const r of steplog.records) r.count.forEach((c, k) => (examples[k] += c));
+  const learnable = result.domains.map((d, k) => (d === 'random' ? NaN : result.heldOut[k])).filter((x) => Number.isFinite(x));
+  const summary: TrainSummary = {
+    outDir,
+    backend: result.backend.name,
+    policy: config.policy,
+    steps: steplog.records.length,
+    stopped: result.stopped,
+    resumed: resume,
+    seconds: Math.round(result.seconds * 10) / 10,
+    msPerStep: Math.round(result.msPerStep * 100) / 100,
+    parameters: result.parameters,
+    domains: result.domains.map((name, k) => ({
+      name,
+      heldOut: Number.isFinite(result.heldOut[k]) ? result.heldOut[k] : null,
+      weight: result.weights[k],
+      natural: result.prior[k],
+      examples: examples[k],
+    })),
+    meanHeldOutLearnable: learnable.length > 0 ? learnable.reduce((a, b) => a + b, 0) / learnable.length : null,
+    stepLog: join(outDir, 'steps.jsonl'),
+  };
+  log.info(summary, result.stopped === 'done' ? 'finished' : `stopped (${result.stopped})`);
+  log.flush();
+  return summary;
+}
+
+export function formatSummary(s: TrainSummary): string {
+  const head = ['domain', 'held-out loss', 'final weight', 'natural', 'examples seen'];
+  const rows = s.domains.map((d) => [d.name, d.heldOut === null ? '—' : d.heldOut.toFixed(4), d.weight.toFixed(3), d.natural.toFixed(3), String(d.examples)]);
+  const width = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const line = (c: string[]): string => c.map((v, j) => (j === 0 ? v.padEnd(width[j]) : v.padStart(width[j]))).join('  ');
+  const stopped = s.stopped === 'done' ? '' : ` (stopped: ${s.stopped})`;
+  return [
+    `${s.policy} · ${s.steps} steps${stopped} · backend ${s.backend} · ${s.msPerStep} ms/step · ${s.seconds} s`,
+    '',
+    line(head),
+    ...rows.map(line),
+    '',
+    `mean held-out loss over learnable domains: ${s.meanHeldOutLearnable === null ? '—' : s.meanHeldOutLearnable.toFixed(4)} nats/char` +
+      (s.domains.some((d) => d.name === 'random') ? ` (random stays near ln 96 = ${Math.log(96).toFixed(3)})` : ''),
+    `step log: ${s.stepLog}   (replay: adomix replay ${s.stepLog})`,
+    `resume:   adomix train --resume ${s.outDir} --steps <more>`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,205 @@
+/**
+ * fitPowerLaw: the ADO learning-curve fit L(n) = ε + β·n^(−α) to (n_i, ℓ_i).
+ *
+ * Minimises the reference objective, the SUM over points of Huber_δ(log L̂(n_i) − log ℓ_i)
+ * (δ = 1e-3, log L̂ = logsumexp(a − α·log n, e)), under the preset's limits (fitBounds.ts):
+ *   - `auto` (default): hard bounds following the data, 0 ≤ α ≤ 2, 0 < ε ≤ min ℓ, a wide;
+ *   - `reference`: the reference's unscaled linear penalties, added to the objective and
+ *     minimised honestly (the optimum can lie beyond a penalty's kink).
+ *
+ * Where the reference refines 512 grid starts with L-BFGS, this:
+ *   1. profiles the objective over α on ≤ 256 evenly spread points, with (ε, β) in closed
+ *      form for each α (alphaScan.ts), keeping the profile's local minima as starts;
+ *   2. refines each start on those points by Huber IRLS around Levenberg–Marquardt
+ *      (irlsRefine.ts);
+ *   3. polishes the best candidates on all points with a damped, projected Newton method
+ *      on the exact penalised objective until a tight KKT test passes (penalizedNewton.ts).
+ */
+import type { BoundPreset, PowerLawParams } from './types.js';
+import { objectiveValue, type LawData } from './lawObjective.js';
+import { freeBox, logLossLevel, presetLimits, totalPenalty } from './fitBounds.js';
+import { alphaScan, type ScanStart } from './alphaScan.js';
+import { penalizedNewton } from './penalizedNewton.js';
+
+export interface FitPowerLawOptions {
+  /** Bound preset (default 'auto'). */
+  preset?: BoundPreset;
+  /** Huber threshold δ on log-space residuals (default 1e-3). */
+  delta?: number;
+}
+
+export interface PowerLawFit {
+  params: PowerLawParams;
+  /** ε = exp(e): the irreducible loss. */
+  epsilon: number;
+  /** β = exp(a). */
+  beta: number;
+  alpha: number;
+  /** Σ Huber over the points, plus the penalties for `reference`. */
+  objective: number;
+  /** Local-refinement iterations spent on the returned fit (LM + Newton). */
+  iterations: number;
+  /** Points used. */
+  points: number;
+  /** Whether the gradient (KKT) test passed at a tight tolerance. */
+  converged: boolean;
+}
+
+/** Points the start finder and the IRLS stage look at. */
+const SCAN_POINTS = 256;
+/** Local minima of the α profile refined, per scanned box. */
+const MAX_STARTS = 6;
+/** Spacing of the α profile. */
+const ALPHA_STEP = 0.05;
+/** Candidates polished on all points at most. */
+const MAX_POLISHED = 3;
+/** Candidates polished on all points when their objective is this close to the best. */
+const POLISH_MARGIN = 0.05;
+
+export function fitPowerLaw(
+  n: ArrayLike<number>,
+  loss: ArrayLike<number>,
+  options: FitPowerLawOptions = {},
+): PowerLawFit {
+  const preset = options.preset ?? 'auto';
+  if (preset !== 'auto' && preset !== 'reference') {
+    throw new Error(`fitPowerLaw: preset must be 'auto' or 'reference', got ${JSON.stringify(preset)}`);
+  }
+  const delta = options.delta ?? 1e-3;
+  if (!(Number.isFinite(delta) && delta > 0)) {
+    throw new Error(`fitPowerLaw: delta must be a positive finite number, got ${delta}`);
+  }
+  const data = lawData(n, loss);
+  const N = data.x.length;
+  let maxX = -Infinity;
+  for (let i = 0; i < N; i++) if (data.x[i] > maxX) maxX = data.x[i];
+  const limits = presetLimits(preset, logLossLevel(data.x, loss), maxX);
+  const penalty = (t: ArrayLike<number>): number => totalPenalty(limits, t);
+
+  // 1. starts: local minima of the α profile on a subsample, in the penalty-free box and,
+  //    for `reference`, also in a wide box reaching beyond the penalties' kinks.
+  const sub = subsample(data, SCAN_POINTS);
+  const boxes = [freeBox(limits)];
+  if (preset === 'reference') boxes.push(wideBox(data));
+  const starts: ScanStart[] = [];
+  for (const box of boxes) {
+    const steps = Math.max(8, Math.round((box.hi[2] - box.lo[2]) / ALPHA_STEP));
+    starts.push(...alphaScan(sub, box.lo, box.hi, delta, steps, MAX_STARTS, penalty));
+  }
+  if (starts.length === 0) {
+    throw new Error('fitPowerLaw: no finite start found (is the data degenerate?)');
+  }
+  starts.sort((p, q) => p.f - q.f);
+
+  // 2. each start refined on the subsample (exact penalised objective), then scored on all
+  //    points; duplicates dropped.
+  const same = sub === data;
+  const candidates: Candidate[] = [];
+  for (const s of starts) {
+    const r = penalizedNewton(sub, s.theta, limits, delta, same ? 200 : 60);
+    if (!r.theta.every(Number.isFinite)) continue;
+    if (candidates.some((c) => c.theta.every((v, j) => Math.abs(v - r.theta[j]) <= 1e-6 * (1 + Math.abs(v))))) {
+      continue;
+    }
+    const f = (same ? r.f : objectiveValue(data, r.theta, delta)) + penalty(r.theta);
+    if (!Number.isFinite(f)) continue;
+    candidates.push({ theta: r.theta, objective: f, iterations: r.iterations, converged: same && r.converged });
+  }
+  candidates.sort((p, q) => p.objective - q.objective);
+
+  // 3. the best candidates polished on all points
+  let best: Candidate | undefined = same ? candidates[0] : undefined;
+  if (!same) {
+    for (const c of candidates.slice(0, MAX_POLISHED)) {
+      if (best !== undefined && !(c.objective <= candidates[0].objective * (1 + POLISH_MARGIN))) break;
+      const r = penalizedNewton(data, c.theta, limits, delta);
+      const objective = r.f + penalty(r.theta);
+      if (!r.theta.every(Number.isFinite) || !Number.isFinite(objective)) continue;
+      if (best === undefined || objective < best.objective) {
+        best = { theta: r.theta, objective, iterations: c.iterations + r.iterations, converged: r.converged };
+      }
+    }
+  }
+  if (best === undefined) {
+    // Never hand out a non-finite parameter: fall back to the best finite start.
+    const theta = [...starts[0].theta];
+    best = { theta, objective: objectiveValue(data, theta, delta) + penalty(theta), iterations: 0, converged: false };
+  }
+  const [a, e, alpha] = best.theta;
+  return {
+    params: { a, e, alpha },
+    epsilon: Math.exp(e),
+    beta: Math.exp(a),
+    alpha,
+    objective: best.objective,
+    iterations: best.iterations,
+    points: N,
+    converged: best.converged,
+  };
+}
+
+interface Candidate {
+  theta: number[];
+  objective: number;
+  iterations: number;
+  converged: boolean;
+}
+
+/**
+ * Where the reference preset's starts beyond its penalty kinks are looked for: ε from far
+ * below the data to its top, α up to 2, β wide.
+ */
+function wideBox(data: LawData): { lo: number[]; hi: number[] } {
+  let minY = Infinity;
+  let maxY = -Infinity;
+  let maxX = 0;
+  for (let i = 0; i < data.y.length; i++) {
+    minY = Math.min(minY, data.y[i]);
+    maxY = Math.max(maxY, data.y[i]);
+    maxX = Math.max(maxX, data.x[i]);
+  }
+  return { lo: [-30, minY - 7, 0], hi: [30 + 2 * maxX, maxY, 2] };
+}
+
+/** Validated x = log n, y = log loss. */
+function lawData(n: ArrayLike<number>, loss: ArrayLike<number>): LawData {
+  if (n == null || loss == null || typeof n.length !== 'number' || typeof loss.length !== 'number') {
+    throw new Error('fitPowerLaw: n and loss must be arrays of numbers');
+  }
+  if (n.length !== loss.length) {
+    throw new Error(`fitPowerLaw: n has ${n.length} values but loss has ${loss.length}; they must match`);
+  }
+  if (n.length < 3) {
+    throw new Error(`fitPowerLaw: needs at least 3 points to fit 3 parameters, got ${n.length}`);
+  }
+  const N = n.length;
+  const x = new Float64Array(N);
+  const y = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    const ni = n[i];
+    const li = loss[i];
+    if (typeof ni !== 'number' || !Number.isFinite(ni) || ni <= 0) {
+      throw new Error(`fitPowerLaw: n[${i}] = ${String(ni)} must be a positive finite number`);
+    }
+    if (typeof li !== 'number' || !Number.isFinite(li) || li <= 0) {
+      throw new Error(`fitPowerLaw: loss[${i}] = ${String(li)} must be a positive finite number`);
+    }
+    x[i] = Math.log(ni);
+    y[i] = Math.log(li);
+  }
+  return { x, y };
+}
+
+/** At most `m` points spread evenly over the index range (all of them when N ≤ m). */
+function subsample(data: LawData, m: number): LawData {
+  const N = data.x.length;
+  if (N <= m) return data;
+  const x = new Float64Array(m);
+  const y = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    const i = Math.round((k * (N - 1)) / (m - 1));
+    x[k] = data.x[i];
+    y[k] = data.y[i];
+  }
+  return { x, y };
+}

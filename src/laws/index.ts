@@ -1,0 +1,47 @@
+// Learning-curve laws and their fitting (issue 2).
+export type { PowerLawParams, BoundPreset, CountMode } from './types.js';
+export { powerLawValue, powerLawSlope } from './powerLaw.js';
+export { fitPowerLaw } from './fitPowerLaw.js';
+export type { FitPowerLawOptions, PowerLawFit } from './fitPowerLaw.js';
+export { savitzkyGolay } from './savitzkyGolay.js';
+export type { SavitzkyGolayOptions } from './savitzkyGolay.js';
+export { fitDomains, domainCounts, domainFitData } from './fitDomains.js';
+export type { DomainHistory, FitDomainsOptions, DomainFit, DomainFitData } from './fitDomains.js';
+// -- planning laws (issue 6) below --
+export type { ScalingRun } from './scalingRun.js';
+export { minimizeHuber } from './minimizeHuber.js';
+export type { HuberProblem, MinimizeHuberOptions, HuberMinimum, StopReason } from './minimizeHuber.js';
+export { chinchillaLoss, chinchillaFromLog, chinchillaToLog, validateChinchillaLaw } from './chinchillaLaw.js';
+export type { ChinchillaLaw, ChinchillaLogParams } from './chinchillaLaw.js';
+export { fitChinchilla, CHINCHILLA_GRID } from './fitChinchilla.js';
+export type { ChinchillaFit, ChinchillaGrid, FitChinchillaOptions } from './fitChinchilla.js';
+export { kaplanLoss, kaplanLogLoss, validateKaplanLaw } from './kaplanLaw.js';
+export type { KaplanLaw } from './kaplanLaw.js';
+export { fitKaplan, KAPLAN_GRID } from './fitKaplan.js';
+export type { KaplanFit, KaplanGrid, FitKaplanOptions } from './fitKaplan.js';
+export { planningLawLoss, parsePlanningLaw, lawCounting } from './planningLaw.js';
+export type { PlanningLaw, ParamCounting } from './planningLaw.js';
+export {
+  PF_DAY_FLOP,
+  computeOptimal,
+  chinchillaOptimum,
+  chinchillaOptimalExponents,
+  chinchillaComputeForLoss,
+  kaplanOptimum,
+  kaplanPublishedAllocation,
+} from './computeOptimal.js';
+export type { ComputeOptimum, OptimumMethod } from './computeOptimal.js';
+export { LAW_PRESETS, LAW_PRESET_NAMES, lawPreset } from './presets.js';
+export type { LawPreset, LawPresetName } from './presets.js';
+export { countTransformerParams } from './paramCount.js';
+export type { TransformerConfig, ParamCount } from './paramCount.js';
+export { embeddingGamma, totalFromNonEmbedding, nonEmbeddingLocalExponent, nonEmbeddingOptimum } from './nonEmbeddingFrontier.js';
+export type { NonEmbeddingOptimum } from './nonEmbeddingFrontier.js';
+export { groupIsoFlop, isoFlopAnalysis } from './isoFlop.js';
+export type { IsoFlopAnalysis, IsoFlopGroup, IsoFlopFrontier, IsoFlopOptions, IsoFlopStatus } from './isoFlop.js';
+export { analyzeSkills, meanOverSkills, labelRatio } from './skills.js';
+export type { SkillAnalysis, SkillAnalysisOptions, SkillResult, SkillOptimum, SkillLabel } from './skills.js';
+export { bootstrapChinchilla, bootstrapKaplan, resampleRuns, percentileInterval } from './bootstrap.js';
+export type { BootstrapOptions, BootstrapResult, Interval } from './bootstrap.js';
+export { kineticsCost, maxTrialsWithin, maxGenWithin, compareAtEqualCost, B200_INTENSITY } from './kinetics.js';
+export type { KineticsConfig, KineticsCost, EqualCostRow } from './kinetics.js';

@@ -1,0 +1,37 @@
+/**
+ * Mixture policies behind one interface (DESIGN.md "The ADO algorithm", "Other mixture
+ * policies"). Pure and synchronous; refits in a worker thread live in src/refit.
+ */
+export type { MixturePolicy, StepObservation, PolicySnapshot } from './policy.js';
+export { validateObservation } from './validateObservation.js';
+export { StaticPolicy } from './StaticPolicy.js';
+export type { StaticKind, StaticPolicyOptions, StaticPolicySnapshot } from './StaticPolicy.js';
+export { OdmPolicy, odmEpsilon, resolveOdmSettings } from './OdmPolicy.js';
+export type { OdmPolicyOptions, OdmPolicySnapshot, OdmSettings, OdmVariant } from './OdmPolicy.js';
+export { AdoPolicy, ADO_PRESETS, resolveSettings as resolveAdoSettings } from './AdoPolicy.js';
+export type {
+  AdoPolicyOptions,
+  AdoPolicySnapshot,
+  AdoPreset,
+  AdoSettings,
+  AcceptFits,
+  PendingRefit,
+  RefitReport,
+} from './AdoPolicy.js';
+export { adoMixture, adoRho, clipMinProbability, updateHistoryShares, newAdoScratch } from './adoWeights.js';
+export type { AdoWeightParams, AdoWeightState, AdoScratch, FloorMode, HistoryTerm } from './adoWeights.js';
+export { StepHistory } from './history.js';
+export type { HistoryJson, HistoryOptions } from './history.js';
+export { computeRefit, InlineRefitRunner } from './refit.js';
+export type {
+  DomainHistoryView,
+  RefitDomainResult,
+  RefitFitOptions,
+  RefitHistorySource,
+  RefitOutcome,
+  RefitRequest,
+  RefitRunner,
+} from './refitTypes.js';
+export { createPolicy, restorePolicy, POLICY_KINDS } from './createPolicy.js';
+export type { PolicySpec, PolicyKind } from './createPolicy.js';
+export { floorShares, normalizeLive } from './shares.js';

@@ -1,0 +1,32 @@
+/**
+ * Messages between the policy's thread and the refit worker, and the layout of the shared
+ * result slot the worker answers in.
+ *
+ * The answer travels through shared memory, not a message, so the training thread can
+ * pick it up (or block on it with Atomics.wait) without ever turning its event loop.
+ * Result slot: Int32 [0] state (0 pending, 1 done), Int32 [1] byte length of the JSON
+ * outcome, Float64 at byte 8 the worker's compute time in ms, UTF-8 JSON from byte 16.
+ */
+import type { RefitFitOptions } from '../mixing/index.js';
+
+export interface RefitJobMessage {
+  type: 'refit';
+  id: number;
+  rows: number;
+  fit: RefitFitOptions;
+  domains: number[];
+  /** Per-domain history buffers, shared (never copied) with the policy's thread. */
+  loss: SharedArrayBuffer[];
+  count: SharedArrayBuffer[];
+  firstRow: number[];
+  result: SharedArrayBuffer;
+}
+
+export const STATE_PENDING = 0;
+export const STATE_DONE = 1;
+export const RESULT_HEADER_BYTES = 16;
+
+/** Bytes reserved for one outcome: generous, as failure reasons are free text. */
+export function resultBytes(domains: number): number {
+  return RESULT_HEADER_BYTES + 16384 + domains * 2048;
+}

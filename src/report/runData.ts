@@ -1,0 +1,137 @@
+/**
+ * A step log turned into the per-domain series a report draws: weights, losses, counts,
+ * held-out losses, cumulative counts, and the fitted laws (from the log's `params` lines,
+ * or fitted here with fitDomains when the log has none).
+ */
+import { fitDomains, type CountMode, type PowerLawParams } from '../laws/index.js';
+import { toDomainHistory, type StepLog } from '../runlog/index.js';
+
+export interface DomainLaw {
+  params: PowerLawParams;
+  /** Where the law comes from: the step of the log's last `params`, or the report's own fit. */
+  source: 'log' | 'fit';
+  /** Step the law was in force at (the log), or the last step (a fit). */
+  step: number;
+  /** Fit points (own fits only). */
+  points?: number;
+}
+
+export interface RunData {
+  domains: string[];
+  prior?: number[];
+  unit: string;
+  /** Global step of each row. */
+  steps: Float64Array;
+  /** weights[k][i] (NaN where the log has none). */
+  weights: Float64Array[];
+  hasWeights: boolean;
+  /** loss[k][i], NaN where absent. */
+  loss: Float64Array[];
+  count: Float64Array[];
+  /** evalLoss[k][i], NaN where not evaluated. */
+  evalLoss: Float64Array[];
+  hasEval: boolean;
+  /** Cumulative examples of all domains through row i (same-step n). */
+  cumTotal: Float64Array;
+  /** Cumulative own examples of domain k through row i (per-domain n). */
+  cumOwn: Float64Array[];
+  laws: (DomainLaw | null)[];
+  /** Why a domain has no law (refused fit, …). */
+  lawNotes: (string | null)[];
+  countMode: CountMode;
+  skipped: number;
+}
+
+export interface RunDataOptions {
+  /** How the laws' n is counted (default 'same-step', the ADO reference). */
+  countMode?: CountMode;
+  /** `log`: only the log's params; `fit`: always fit here; `auto` (default): the log's, else fit. */
+  laws?: 'auto' | 'log' | 'fit';
+  /** Steps ignored by an own fit (default min(500, steps/10)). */
+  ignoreSteps?: number;
+}
+
+export function runData(log: StepLog, options: RunDataOptions = {}): RunData {
+  const K = log.header.domains.length;
+  const R = log.records.length;
+  if (R === 0) throw new Error('the step log has no steps to report');
+  const steps = new Float64Array(R);
+  const mk = (fill = 0) => Array.from({ length: K }, () => new Float64Array(R).fill(fill));
+  const weights = mk(NaN);
+  const loss = mk(NaN);
+  const count = mk();
+  const evalLoss = mk(NaN);
+  const cumOwn = mk();
+  const cumTotal = new Float64Array(R);
+  const lastParams: (DomainLaw | null)[] = new Array<DomainLaw | null>(K).fill(null);
+  let hasWeights = false;
+  let hasEval = false;
+  let total = 0;
+  const own = new Float64Array(K);
+  log.records.forEach((r, i) => {
+    steps[i] = r.step;
+    for (let k = 0; k < K; k++) {
+      const l = r.loss[k];
+      loss[k][i] = l === null ? NaN : l;
+      count[k][i] = r.count[k];
+      total += r.count[k];
+      own[k] += r.count[k];
+      cumOwn[k][i] = own[k];
+      if (r.weights) weights[k][i] = r.weights[k];
+      const e = r.evalLoss?.[k];
+      if (e !== undefined && e !== null) {
+        evalLoss[k][i] = e;
+        hasEval = true;
+      }
+      const p = r.params?.[k];
+      if (p) lastParams[k] = { params: { a: p[0], e: p[1], alpha: p[2] }, source: 'log', step: r.step };
+    }
+    if (r.weights) hasWeights = true;
+    cumTotal[i] = total;
+  });
+
+  const countMode = options.countMode ?? 'same-step';
+  const mode = options.laws ?? 'auto';
+  let laws: (DomainLaw | null)[] = mode === 'fit' ? new Array<DomainLaw | null>(K).fill(null) : lastParams;
+  const lawNotes: (string | null)[] = new Array<string | null>(K).fill(null);
+  const needFit = mode === 'fit' || (mode === 'auto' && lastParams.every((p) => p === null));
+  if (needFit) {
+    laws = new Array<DomainLaw | null>(K).fill(null);
+    const history = toDomainHistory(log);
+    const ignoreSteps = options.ignoreSteps ?? Math.min(500, Math.floor(history.steps / 10));
+    const fits = fitDomains(history, { countMode, ignoreSteps });
+    for (const f of fits) {
+      if (f.ok) {
+        laws[f.domain] = { params: { ...f.fit.params }, source: 'fit', step: steps[R - 1], points: f.fit.points };
+      } else {
+        lawNotes[f.domain] = f.reason;
+      }
+    }
+  } else {
+    for (let k = 0; k < K; k++) if (!laws[k]) lawNotes[k] = 'no params for this domain in the step log';
+  }
+
+  return {
+    domains: [...log.header.domains],
+    prior: log.header.prior ? [...log.header.prior] : undefined,
+    unit: log.header.unit,
+    steps,
+    weights,
+    hasWeights,
+    loss,
+    count,
+    evalLoss,
+    hasEval,
+    cumTotal,
+    cumOwn,
+    laws,
+    lawNotes,
+    countMode,
+    skipped: log.skipped,
+  };
+}
+
+/** The n a law of domain k is evaluated at for row i, per the count mode. */
+export function lawCount(data: RunData, k: number, i: number): number {
+  return data.countMode === 'same-step' ? data.cumTotal[i] : data.cumOwn[k][i];
+}

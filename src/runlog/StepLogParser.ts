@@ -1,0 +1,114 @@
+/**
+ * Line-by-line JSONL step-log parser: the one place that turns lines into a header and
+ * records, checks step order, and applies `skipBad`. The string parser, the file reader
+ * and the streaming reader all feed it lines.
+ */
+import { validateHeader, validateRecord } from './validate.js';
+import {
+  StepLogError,
+  type ReadStepLogOptions,
+  type SkippedLine,
+  type StepLogHeader,
+  type StepRecord,
+} from './types.js';
+
+const DEFAULT_MAX_SKIPPED_LINES = 100;
+
+export class StepLogParser {
+  header: StepLogHeader | undefined;
+  skipped = 0;
+  readonly skippedLines: SkippedLine[] = [];
+  /** Records accepted so far. */
+  recordCount = 0;
+
+  private readonly skipBad: boolean;
+  private readonly maxSkippedLines: number;
+  private firstStep = -1;
+  private lastStep = -1;
+  /** Lines skipped since the last accepted record: how far the next step may jump. */
+  private skippedSinceLast = 0;
+
+  constructor(
+    readonly file: string,
+    options: ReadStepLogOptions,
+    private readonly onRecord: (record: StepRecord) => void,
+  ) {
+    this.skipBad = options.skipBad ?? false;
+    this.maxSkippedLines = options.maxSkippedLines ?? DEFAULT_MAX_SKIPPED_LINES;
+  }
+
+  /** Feed one line (without its newline) with its 1-based number. */
+  push(raw: string, lineNo: number): void {
+    let text = raw;
+    if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM
+    if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1); // CRLF
+    if (text.trim() === '') return; // blank lines carry nothing
+
+    if (this.header === undefined) {
+      // Header errors are always fatal: without the domains no line can be read.
+      const header = validateHeader(this.parseJson(text, lineNo, true));
+      if (typeof header === 'string') throw this.error(lineNo, header);
+      this.header = header;
+      return;
+    }
+
+    const value = this.parseJson(text, lineNo, false);
+    if (value === SKIP) return;
+    const record = validateRecord(value, this.header.domains);
+    if (typeof record === 'string') return this.bad(lineNo, record);
+
+    const step = record.step;
+    if (this.firstStep < 0) {
+      this.firstStep = step;
+    } else if (step !== this.lastStep + 1) {
+      // With skipBad, a gap is fine when skipped lines can account for the missing steps.
+      const explained = this.skipBad && step > this.lastStep && step - this.lastStep - 1 <= this.skippedSinceLast;
+      if (!explained)
+        return this.bad(
+          lineNo,
+          `step must be ${this.lastStep + 1} (steps are consecutive integers starting at ${this.firstStep}), got ${step}`,
+        );
+    }
+    this.lastStep = step;
+    this.skippedSinceLast = 0;
+    this.recordCount++;
+    this.onRecord(record);
+  }
+
+  /** The header, once the input has ended; throws if there was none. */
+  end(): StepLogHeader {
+    if (this.header === undefined)
+      throw new StepLogError(
+        `${this.file}: empty step log: expected a header line {"adomix":"steplog/1","domains":[...]}`,
+        this.file,
+        undefined,
+      );
+    return this.header;
+  }
+
+  private parseJson(text: string, lineNo: number, fatal: boolean): unknown {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      const why = err instanceof SyntaxError ? err.message : String(err);
+      const message = `not valid JSON: ${why}`;
+      if (fatal) throw this.error(lineNo, message);
+      this.bad(lineNo, message);
+      return SKIP;
+    }
+  }
+
+  private bad(lineNo: number, message: string): void {
+    const err = this.error(lineNo, message);
+    if (!this.skipBad) throw err;
+    this.skipped++;
+    this.skippedSinceLast++;
+    if (this.skippedLines.length < this.maxSkippedLines) this.skippedLines.push({ line: lineNo, message: err.message });
+  }
+
+  private error(lineNo: number, message: string): StepLogError {
+    return new StepLogError(`${this.file}:${lineNo}: ${message}`, this.file, lineNo);
+  }
+}
+
+const SKIP: unique symbol = Symbol('skip');

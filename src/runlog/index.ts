@@ -1,0 +1,35 @@
+// The step-log format: reading, validating, writing (JSONL / CSV), atomic files.
+export {
+  STEPLOG_FORMAT,
+  StepLogError,
+  type StepLog,
+  type StepLogFormat,
+  type StepLogHeader,
+  type StepLogParams,
+  type StepLogUnit,
+  type StepRecord,
+  type SkippedLine,
+  type ReadStepLogOptions,
+  type ParseStepLogOptions,
+} from './types.js';
+export { parseStepLog, readStepLog, openStepLog, stepLogFormat, type StepLogStream } from './readStepLog.js';
+export { parseStepLogCsv, readStepLogCsv, splitCsvLine, CSV_COLUMNS, type CsvOptions } from './csv.js';
+export {
+  StepLogWriter,
+  writeStepLog,
+  formatStepLine,
+  formatHeaderLine,
+  formatStepLogCsv,
+  checkStepRecord,
+  type StepRecordInput,
+} from './writeStepLog.js';
+export {
+  validateHeader as validateStepLogHeader,
+  validateRecord as validateStepRecord,
+  PRIOR_SUM_TOLERANCE,
+  WEIGHTS_SUM_TOLERANCE,
+} from './validate.js';
+export { writeFileAtomic, writeFileAtomicSync, AtomicFileWriter, tempPathFor } from './atomic.js';
+export { toDomainHistory, DomainHistoryBuilder, type StepLogHistory } from './toDomainHistory.js';
+export { parseRunsTable, readRunsTable, RunsTableError, type RunsTable } from './readRunsTable.js';
+export { CHECKPOINT_FORMAT, formatCheckpoint, writeCheckpoint, writeCheckpointSync, parseCheckpoint, readCheckpoint, restoreCheckpoint, loadCheckpoint, type Checkpoint } from './checkpoint.js';

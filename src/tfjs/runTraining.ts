@@ -1,0 +1,109 @@
+/**
+ * A whole built-in training run from a `TrainConfig`: choose the backend, build the
+ * corpus, the character-level LM task, the policy (with its refit runner), Adam, and run
+ * `trainLoop`. `adomix train`, `npm run demo` and the benchmarks go through here.
+ */
+import { builtinCorpus, VOCAB_SIZE, type BuiltinDomain } from '../corpus/index.js';
+import { createPolicy, type MixturePolicy, type PolicySpec, type RefitRunner } from '../mixing/index.js';
+import { createRefitRunner } from '../refit/index.js';
+import { Adam } from './adam.js';
+import { selectBackend, type BackendChoice } from './backend.js';
+import { CharLMTask } from './task.js';
+import { adoScheduleFor, type TrainConfig } from './trainConfig.js';
+import { trainLoop, type StepProgress, type TrainLoopResult } from './trainLoop.js';
+
+export interface BuiltinRunOptions {
+  /** Step log, checkpoints; without it nothing is written. */
+  outDir?: string;
+  /** Continue the run checkpointed in `outDir`. */
+  resume?: boolean;
+  /** Backend choice made already (skip selection), e.g. by a benchmark. */
+  backend?: BackendChoice;
+  onBackend?: (choice: BackendChoice) => void;
+  onReady?: (info: { domains: string[]; prior: number[]; trainSizes: number[]; parameters: number; policy: MixturePolicy }) => void;
+  onStep?: (progress: StepProgress) => void;
+  onCheckpoint?: (info: { step: number; path: string }) => void;
+  signal?: AbortSignal;
+}
+
+export interface BuiltinRunResult extends TrainLoopResult {
+  backend: BackendChoice;
+  domains: string[];
+  /** The natural mixture (each domain's share of the training examples). */
+  prior: number[];
+  parameters: number;
+  /** Seconds from backend selection to the end. */
+  seconds: number;
+}
+
+/** The policy spec a config asks for, over the task's domains and natural prior. */
+export function policySpecFor(config: TrainConfig, domains: string[], prior: number[], refitRunner?: RefitRunner): PolicySpec {
+  switch (config.policy) {
+    case 'natural':
+      return { kind: 'natural', domains, prior };
+    case 'balanced':
+      return { kind: 'balanced', domains };
+    case 'odm':
+      return { kind: 'odm', domains, ...config.odm };
+    case 'ado': {
+      const { subsample, ...schedule } = adoScheduleFor(config.steps, config.ado);
+      const { preset, minPoints, countMode, s, minShare, window } = config.ado;
+      const spec: PolicySpec = { kind: 'ado', domains, prior, refitRunner, ...schedule, fit: { subsample, ...(window !== undefined ? { window } : {}) } };
+      for (const [k, v] of Object.entries({ preset, minPoints, countMode, s, minShare })) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
+      return spec;
+    }
+  }
+}
+
+export async function runBuiltinTraining(config: TrainConfig, options: BuiltinRunOptions = {}): Promise<BuiltinRunResult> {
+  const t0 = performance.now();
+  const backend = options.backend ?? (await selectBackend({ backend: config.backend === 'auto' ? undefined : config.backend }));
+  options.onBackend?.(backend);
+  const corpus = builtinCorpus({
+    seed: config.data.seed,
+    domains: config.data.domains as BuiltinDomain[],
+    trainChars: config.data.trainChars,
+    heldOutChars: config.data.heldOutChars,
+  });
+  const task = new CharLMTask(corpus, {
+    model: { ...config.model, vocabSize: VOCAB_SIZE, seed: config.seed },
+    targetsPerExample: config.targetsPerExample,
+    evalExamples: config.evalExamples,
+  });
+  const domains = [...task.domains];
+  const total = task.trainSizes.reduce((a, b) => a + b, 0);
+  const prior = task.trainSizes.map((n) => n / total);
+  const runner = config.policy === 'ado' ? createRefitRunner(config.refit) : undefined;
+  const optimizer = new Adam({ learningRate: config.learningRate });
+  let policy: MixturePolicy | undefined;
+  try {
+    policy = options.resume ? undefined : createPolicy(policySpecFor(config, domains, prior, runner));
+    if (policy !== undefined) options.onReady?.({ domains, prior, trainSizes: [...task.trainSizes], parameters: task.model.parameterCount, policy });
+    const result = await trainLoop({
+      task,
+      policy,
+      optimizer,
+      steps: config.steps,
+      batchSize: config.batchSize,
+      seed: config.seed,
+      epochs: config.epochs ?? undefined,
+      evalEvery: config.evalEvery,
+      checkpointEvery: options.outDir === undefined ? 0 : config.checkpointEvery,
+      outDir: options.outDir,
+      resume: options.resume,
+      refitRunner: runner,
+      prior,
+      meta: { config },
+      onStep: options.onStep,
+      onCheckpoint: options.onCheckpoint,
+      signal: options.signal,
+    });
+    policy = result.policy;
+    return { ...result, backend, domains, prior, parameters: task.model.parameterCount, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    await policy?.close();
+    await runner?.close();
+    optimizer.dispose();
+    task.dispose();
+  }
+}

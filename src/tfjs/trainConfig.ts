@@ -1,0 +1,112 @@
+/**
+ * The configuration of a built-in training run (`adomix train`), validated with zod. Every
+ * field has a default, so `{}` is a complete config: pretrain the character-level LM on
+ * the built-in four-domain corpus for 1,500 steps with ADO choosing the mixture.
+ *
+ * The ADO defaults are the library's (`default` preset) with its schedule scaled to a
+ * short run: the library's startStep 1000 / ignoreSteps 500 / refitInterval 1000 suit
+ * runs of tens of thousands of steps; here the first fit comes after 10 % of the run,
+ * the first 3 % of the history is ignored and laws are refitted every 5 %.
+ */
+import { z } from 'zod';
+import { BUILTIN_DOMAINS } from '../corpus/index.js';
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+const modelSchema = z.strictObject({
+  context: positiveInt.default(16).describe('characters of context C'),
+  embedding: positiveInt.default(24).describe('embedding width d'),
+  hidden: positiveInt.default(256).describe('hidden layer width'),
+  layers: positiveInt.default(2).describe('hidden layers'),
+});
+
+const dataSchema = z.strictObject({
+  seed: z.number().int().default(1234).describe('corpus generator seed'),
+  domains: z
+    .array(z.enum(BUILTIN_DOMAINS))
+    .min(1)
+    .refine((d) => new Set(d).size === d.length, 'domains must not repeat')
+    .default([...BUILTIN_DOMAINS]),
+  trainChars: z.partialRecord(z.enum(BUILTIN_DOMAINS), positiveInt).default({}).describe('training-split characters per domain'),
+  heldOutChars: positiveInt.default(16_384),
+});
+
+const adoSchema = z.strictObject({
+  preset: z.enum(['default', 'reference']).optional(),
+  startStep: nonNegativeInt.optional(),
+  refitInterval: positiveInt.optional(),
+  ignoreSteps: nonNegativeInt.optional(),
+  lag: nonNegativeInt.optional(),
+  minPoints: positiveInt.optional(),
+  countMode: z.enum(['same-step', 'per-domain']).optional(),
+  s: z.number().nonnegative().optional(),
+  minShare: z.number().min(0).max(1).optional(),
+  subsample: positiveInt.optional().describe('keep every n-th history point in a fit'),
+  window: positiveInt.optional().describe('Savitzky–Golay window of a fit'),
+});
+
+const odmSchema = z.strictObject({
+  variant: z.enum(['exp3', 'smoothed']).default('smoothed'),
+  rewardScale: z.number().positive().optional(),
+  smoothing: z.number().min(0).max(1).optional(),
+});
+
+export const trainConfigSchema = z.strictObject({
+  policy: z.enum(['ado', 'natural', 'balanced', 'odm']).default('ado'),
+  steps: positiveInt.default(1500),
+  batchSize: positiveInt.default(32).describe('examples per step'),
+  targetsPerExample: positiveInt.default(16).describe('characters predicted per example'),
+  seed: z.number().int().default(0).describe('model initialisation, sampler and shuffling seed'),
+  backend: z.string().default('auto'),
+  learningRate: z.number().positive().default(2e-3),
+  /** null: unlimited passes over each domain. */
+  epochs: positiveInt.nullable().default(null),
+  evalEvery: nonNegativeInt.default(100),
+  evalExamples: positiveInt.default(64).describe('held-out examples per domain'),
+  checkpointEvery: nonNegativeInt.default(500),
+  refit: z.enum(['worker', 'inline']).default('worker').describe('where ADO refits run'),
+  model: modelSchema.prefault({}),
+  data: dataSchema.prefault({}),
+  ado: adoSchema.prefault({}),
+  odm: odmSchema.prefault({}),
+});
+
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+/** Validates and completes a config; errors name the field and the source. */
+export function parseTrainConfig(input: unknown, source = 'config'): TrainConfig {
+  const r = trainConfigSchema.safeParse(input ?? {});
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`${source}: ${issues}`);
+  }
+  return r.data;
+}
+
+/**
+ * The ADO schedule of a run of `steps` steps (explicit config values win): first fit
+ * after 10 % of the run, the first 3 % of the history ignored, a refit every 5 %, applied
+ * a few steps later (so a worker thread can compute it), and fits subsampled so that the
+ * first one already has 2·minPoints points.
+ */
+export function adoScheduleFor(steps: number, ado: TrainConfig['ado']): {
+  startStep: number;
+  refitInterval: number;
+  ignoreSteps: number;
+  lag: number;
+  subsample: number;
+} {
+  const refitInterval = ado.refitInterval ?? Math.max(10, Math.round(steps / 20));
+  const startStep = ado.startStep ?? Math.max(20, Math.round(steps / 10));
+  const ignoreSteps = ado.ignoreSteps ?? Math.round(steps / 30);
+  const minPoints = ado.minPoints ?? 20;
+  return {
+    startStep,
+    refitInterval,
+    ignoreSteps,
+    lag: ado.lag ?? Math.min(10, Math.max(1, Math.floor(refitInterval / 5))),
+    subsample: ado.subsample ?? Math.max(1, Math.min(10, Math.floor((startStep - ignoreSteps) / (2 * minPoints)))),
+  };
+}

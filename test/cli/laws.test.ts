@@ -1,0 +1,173 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chinchillaLoss, type ChinchillaLaw } from '../../src/laws/chinchillaLaw.js';
+import { Rng } from '../../src/random/index.js';
+
+const CLI = 'dist/src/cli/main.js';
+const dir = mkdtempSync(join(tmpdir(), 'adomix-laws-cli-'));
+
+function adomix(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the CLI with --json among args; stderr may carry progress lines only. */
+function json(...args: string[]): any {
+  const r = adomix(...args);
+  expect(r.stderr.split('\n').filter((l) => l !== '' && !/bootstrapping \d+ resamples/.test(l))).toEqual([]);
+  expect(r.status).toBe(0);
+  expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  return JSON.parse(r.stdout);
+}
+
+const EPOCH: ChinchillaLaw = { E: 1.82, A: 482.0, B: 2085.4, alpha: 0.348, beta: 0.366 };
+const KNOWLEDGE: ChinchillaLaw = { E: 1.5, A: 900, B: 300, alpha: 0.34, beta: 0.28 };
+const CODE: ChinchillaLaw = { E: 0.9, A: 250, B: 1200, alpha: 0.34, beta: 0.3 };
+let runsCsv = '';
+let skillsCsv = '';
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.json, or npm test)`);
+  const rng = new Rng(7);
+  const rows = ['N,D,loss'];
+  const skillRows = ['skill,N,D,loss'];
+  for (const C of [1e18, 3e18, 1e19, 3e19, 1e20]) {
+    for (let k = -4; k <= 4; k++) {
+      const N = Math.sqrt(C / 120) * Math.exp(0.35 * k);
+      const D = C / (6 * N);
+      rows.push(`${N},${D},${chinchillaLoss(EPOCH, N, D) * Math.exp(0.002 * rng.normal())}`);
+      skillRows.push(`knowledge,${N},${D},${chinchillaLoss(KNOWLEDGE, N, D)}`, `code,${N},${D},${chinchillaLoss(CODE, N, D)}`);
+    }
+  }
+  runsCsv = join(dir, 'runs.csv');
+  skillsCsv = join(dir, 'skills.csv');
+  writeFileSync(runsCsv, rows.join('\n') + '\n');
+  writeFileSync(skillsCsv, skillRows.join('\n') + '\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('adomix laws plan', () => {
+  it('chinchilla preset: N_opt ≈ 40.4e9, D_opt ≈ 2.38e12 at 5.76e23 FLOP', () => {
+    const out = json('laws', 'plan', '--compute', '5.76e23', '--json');
+    expect(out.command).toBe('laws plan');
+    expect(out.optima).toHaveLength(1);
+    expect(out.optima[0].N / 40.4e9).toBeCloseTo(1, 2);
+    expect(out.optima[0].D / 2.38e12).toBeCloseTo(1, 2);
+    expect(out.published).toBeNull();
+  });
+
+  it('rounded preset ≈ 32.2e9; several budgets', () => {
+    const out = json('laws', 'plan', '--preset', 'chinchilla-rounded', '--compute', '5.76e23,1e21', '--json');
+    expect(out.optima.map((o: { compute: number }) => o.compute)).toEqual([5.76e23, 1e21]);
+    expect(out.optima[0].N / 32.2e9).toBeCloseTo(1, 2);
+  });
+
+  it('kaplan preset also shows the published allocation', () => {
+    const out = json('laws', 'plan', '--preset', 'kaplan', '--compute', '8.64e19', '--json');
+    expect(out.published[0].N).toBeCloseTo(1.3e9, -3);
+    expect(out.optima[0].method).toBe('kaplan-joint-6nd');
+    const table = adomix('laws', 'plan', '--preset', 'kaplan', '--compute', '8.64e19');
+    expect(table.stdout).toContain("Kaplan et al.'s published allocation");
+    expect(table.stdout).toContain('Pearce & Song');
+  });
+
+  it('prints a readable table', () => {
+    const r = adomix('laws', 'plan', '--compute', '5.76e23');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('compute (FLOP)   N_opt   D_opt  tokens/param   loss');
+    expect(r.stdout).toContain('5.760e+23       40.36B  2.379T         58.93  1.918');
+  });
+
+  it('rejects bad arguments', () => {
+    const r = adomix('laws', 'plan', '--compute', 'lots');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('It must be a positive number');
+    const both = adomix('laws', 'plan', '--compute', '1e21', '--preset', 'epoch', '--law', 'x.json');
+    expect(both.status).toBe(1);
+    expect(both.stderr).toBe('adomix: give either --law or --preset, not both\n');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"form":"chinchilla","E":1}');
+    expect(adomix('laws', 'plan', '--compute', '1e21', '--law', bad).stderr).toBe(`adomix: ${bad}: A must be a finite number, got undefined\n`);
+  });
+});
+
+describe('adomix laws fit', () => {
+  it('recovers the law from runs and round-trips into plan --law', () => {
+    const out = json('laws', 'fit', runsCsv, '--json', '--compute', '1e21');
+    expect(out.command).toBe('laws fit');
+    expect(out.runs).toBe(45);
+    expect(out.form).toBe('chinchilla');
+    expect(out.params).toBe('total');
+    expect(out.fit.converged).toBe(true);
+    expect(out.fit.starts).toBe(4500);
+    expect(out.law.alpha).toBeCloseTo(EPOCH.alpha, 1);
+    expect(out.law.beta).toBeCloseTo(EPOCH.beta, 1);
+    expect(out.law.E).toBeCloseTo(EPOCH.E, 1);
+    expect(out.optima[0].compute).toBe(1e21);
+    const lawFile = join(dir, 'law.json');
+    writeFileSync(lawFile, JSON.stringify(out));
+    const plan = json('laws', 'plan', '--compute', '1e21', '--law', lawFile, '--json');
+    expect(plan.optima[0].N).toBeCloseTo(out.optima[0].N, 0);
+  });
+
+  it('fits the Kaplan form, with bootstrap intervals', () => {
+    const out = json('laws', 'fit', runsCsv, '--form', 'kaplan', '--bootstrap', '20', '--seed', '3', '--json');
+    expect(out.params).toBe('non-embedding');
+    expect(out.law.form).toBe('kaplan');
+    expect(out.bootstrap.samples).toBe(20);
+    expect(out.bootstrap.intervals.alphaN.lo).toBeLessThanOrEqual(out.law.alphaN);
+    expect(out.bootstrap.intervals.alphaN.hi).toBeGreaterThanOrEqual(out.law.alphaN);
+  });
+
+  it('prints a table with the convergence verdict', () => {
+    const r = adomix('laws', 'fit', runsCsv);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`${runsCsv}: 45 runs · chinchilla form L(N, D) = E + A/N^α + B/D^β · N counts total parameters`);
+    expect(r.stdout).toMatch(/fit: summed Huber \(δ = 1e-3\) \S+ · converged/);
+  });
+
+  it('fits every skill and the mean when the table has skills', () => {
+    const out = json('laws', 'fit', skillsCsv, '--json');
+    expect(out.skills.map((s: { skill: string }) => s.skill)).toEqual(['knowledge', 'code']);
+    expect(out.skills[0].law.A).toBeCloseTo(900, -1);
+    const one = json('laws', 'fit', skillsCsv, '--skill', 'code', '--json');
+    expect(one.law.B).toBeCloseTo(1200, -1);
+    expect(one.skills).toEqual([]);
+  });
+
+  it('bad tables get line-and-column errors', () => {
+    const p = join(dir, 'bad.csv');
+    writeFileSync(p, 'N,D,loss\n1e8,1e9,3.0\n2e8,abc,2.9\n');
+    const r = adomix('laws', 'fit', p);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`adomix: ${p}:3:2: D must be a positive number, got "abc"\n`);
+  });
+});
+
+describe('adomix laws skills', () => {
+  it('labels skills capacity- or data-hungry', () => {
+    const out = json('laws', 'skills', skillsCsv, '--compute', '1e21', '--json');
+    expect(out.budgets).toEqual([1e21]);
+    const label = Object.fromEntries(out.skills.map((s: { skill: string; label: string }) => [s.skill, s.label]));
+    expect(label).toEqual({ knowledge: 'capacity-hungry', code: 'data-hungry' });
+    expect(out.aggregate.name).toBe('mean');
+    expect(out.aggregate.isoFlop.groups).toHaveLength(5);
+  });
+
+  it('prints tables, IsoFLOP included', () => {
+    const r = adomix('laws', 'skills', skillsCsv);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('knowledge: capacity-hungry · code: data-hungry');
+    expect(r.stdout).toContain('IsoFLOP method');
+  });
+
+  it('needs a skill column', () => {
+    const r = adomix('laws', 'skills', runsCsv);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('no skill column');
+  });
+});

@@ -1,0 +1,79 @@
+/** Shared helpers for the mixing tests: fake refits with laws given by hand, synthetic runs. */
+import { InlineRefitRunner, type RefitOutcome, type StepObservation, type MixturePolicy } from '../../src/mixing/index.js';
+import { Rng } from '../../src/random/index.js';
+
+/** An inline runner whose refits answer the given laws (null: that domain's fit fails). */
+export function fixedLawRunner(laws: ([number, number, number] | null)[] | ((id: number, domains: readonly number[]) => RefitOutcome)) {
+  const calls: { rows: number; domains: number[] }[] = [];
+  const runner = new InlineRefitRunner((_h, rows, _fit, domains) => {
+    calls.push({ rows, domains: [...domains] });
+    if (typeof laws === 'function') return laws(rows, domains);
+    return {
+      results: domains.map((k) => {
+        const p = laws[k];
+        return p === null || p === undefined
+          ? { domain: k, ok: false as const, reason: 'test: no law', points: 0 }
+          : { domain: k, ok: true as const, params: p, points: 50 };
+      }),
+    };
+  });
+  return { runner, calls };
+}
+
+/** Ground-truth curves L_k(n) = ε_k + β_k·n^(−α_k), observed with 2 % noise; batches drawn from the weights. */
+export class SyntheticRun {
+  private rng: Rng;
+  private n = 0;
+  step = 0;
+  constructor(
+    seed: number,
+    readonly K: number,
+    readonly batch = 64,
+    readonly eps = Array.from({ length: K }, (_, k) => 0.8 + 0.3 * k),
+    readonly beta = Array.from({ length: K }, (_, k) => 10 + 7 * k),
+    readonly alpha = Array.from({ length: K }, (_, k) => 0.2 + 0.05 * k),
+  ) {
+    this.rng = new Rng(seed);
+  }
+
+  next(weights: ArrayLike<number>): StepObservation {
+    const K = weights.length;
+    const count = new Array<number>(K).fill(0);
+    for (let i = 0; i < this.batch; i++) {
+      let u = this.rng.next();
+      let k = 0;
+      while (k < K - 1 && u >= weights[k]) {
+        u -= weights[k];
+        k++;
+      }
+      count[k]++;
+    }
+    this.n += this.batch;
+    const loss = count.map((c, k) => {
+      const kk = k % this.eps.length;
+      return c > 0 ? this.eps[kk] + this.beta[kk] * Math.pow(this.n, -this.alpha[kk]) * (1 + 0.02 * this.rng.normal()) : NaN;
+    });
+    return { step: this.step++, loss, count };
+  }
+}
+
+/** Drives a policy for `steps` steps of a synthetic run; returns every answered mixture. */
+export function drive(policy: MixturePolicy, run: SyntheticRun, steps: number): Float64Array[] {
+  const out: Float64Array[] = [];
+  let w = policy.weights();
+  for (let i = 0; i < steps; i++) {
+    w = policy.observe(run.next(w));
+    out.push(w);
+  }
+  return out;
+}
+
+/** Bit-for-bit equality of two weight sequences (Object.is per entry). */
+export function sameBits(a: ArrayLike<number>[], b: ArrayLike<number>[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].length !== b[i].length) return false;
+    for (let k = 0; k < a[i].length; k++) if (!Object.is(a[i][k], b[i][k])) return false;
+  }
+  return true;
+}

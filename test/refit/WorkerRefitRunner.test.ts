@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { threadId } from 'node:worker_threads';
+import { AdoPolicy, restorePolicy, type RefitRunner } from '../../src/mixing/index.js';
+import { WorkerRefitRunner, refitWorkerPath, createRefitRunner } from '../../src/refit/index.js';
+import { drive, sameBits, SyntheticRun } from '../mixing/helpers.js';
+
+const opts = { domains: ['a', 'b', 'c'], prior: [0.4, 0.4, 0.2], startStep: 300, ignoreSteps: 100, refitInterval: 300, lag: 5 };
+const runners: RefitRunner[] = [];
+afterEach(async () => {
+  for (const r of runners.splice(0)) await r.close();
+});
+function worker(): WorkerRefitRunner {
+  const r = new WorkerRefitRunner();
+  runners.push(r);
+  return r;
+}
+
+describe('WorkerRefitRunner', () => {
+  it('runs the compiled worker entry (a real thread, even under vitest)', () => {
+    expect(refitWorkerPath()).toMatch(/dist[\\/]src[\\/]refit[\\/]refitWorker\.js$/);
+    expect(threadId).toBeGreaterThanOrEqual(0);
+  });
+
+  it('gives bit-for-bit the weights of inline refits with the same lag', () => {
+    const inline = drive(new AdoPolicy(opts), new SyntheticRun(9, 3), 1000);
+    const r = worker();
+    const p = new AdoPolicy({ ...opts, refitRunner: r });
+    const threaded = drive(p, new SyntheticRun(9, 3), 1000);
+    expect(r.stats.refits).toBe(3); // 300, 600, 900
+    expect(r.stats.computeMs.every((ms) => ms > 0)).toBe(true);
+    expect(p.laws().every((l) => l !== null)).toBe(true);
+    expect(sameBits(inline, threaded)).toBe(true);
+  });
+
+  it('lag 0 in a worker equals the inline reference', () => {
+    const o = { ...opts, preset: 'reference' as const, lag: 0 };
+    const inline = drive(new AdoPolicy(o), new SyntheticRun(2, 3), 700);
+    const threaded = drive(new AdoPolicy({ ...o, refitRunner: worker() }), new SyntheticRun(2, 3), 700);
+    expect(sameBits(inline, threaded)).toBe(true);
+  });
+
+  it('resumes a snapshot taken with a refit in flight into a fresh worker, bit-for-bit', () => {
+    const full = drive(new AdoPolicy(opts), new SyntheticRun(13, 3), 800);
+    const run = new SyntheticRun(13, 3);
+    const a = new AdoPolicy({ ...opts, refitRunner: worker() });
+    const head = drive(a, run, 602);
+    expect(a.pendingRefits.map((j) => j.id)).toEqual([600]);
+    const b = restorePolicy(JSON.parse(JSON.stringify(a.snapshot())), { refitRunner: worker() });
+    const tail = drive(b, run, 198);
+    expect(sameBits(full, [...head, ...tail])).toBe(true);
+  });
+
+  it('grows the shared history while a worker holds it', () => {
+    // 3000 steps cross the 1024- and 2048-row growth points with refits in flight.
+    const o = { ...opts, refitInterval: 1000, startStep: 1000, lag: 50 };
+    const inline = drive(new AdoPolicy(o), new SyntheticRun(17, 3), 3000);
+    const threaded = drive(new AdoPolicy({ ...o, refitRunner: worker() }), new SyntheticRun(17, 3), 3000);
+    expect(sameBits(inline, threaded)).toBe(true);
+  });
+
+  it('closes cleanly, twice, and refuses work afterwards', async () => {
+    const r = createRefitRunner('worker');
+    expect(r.mode).toBe('worker');
+    const p = new AdoPolicy({ ...opts, refitRunner: r });
+    drive(p, new SyntheticRun(1, 3), 302); // a refit is in flight
+    await p.close();
+    await r.close();
+    await r.close();
+    expect(() => p.observe({ step: 302, loss: [1, 1, 1], count: [1, 1, 1] })).toThrow(/after close/);
+    expect(createRefitRunner('inline').mode).toBe('inline');
+    expect(() => createRefitRunner('gpu' as never)).toThrow(/must be "inline" or "worker"/);
+  });
+});

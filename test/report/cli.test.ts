@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = 'dist/src/cli/main.js';
+
+function adomix(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.json, or npm test)`);
+  dir = await mkdtemp(join(tmpdir(), 'adomix-report-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('adomix report', () => {
+  it('reports on a run directory and on a step-log file, with SVGs', async () => {
+    const run = join(dir, 'run');
+    const s = adomix('simulate', '--scenario', 'slow-steady', '--policy', 'natural', '--steps', '600', '--out', run, '--no-report', '--json');
+    expect(s.status).toBe(0);
+    const r = adomix('report', run, '--svg', join(dir, 'svg'), '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.out).toBe(join(run, 'report.html'));
+    expect(out.steps).toBe(600);
+    expect(out.domains.map((d: { name: string }) => d.name)).toEqual(['fast-1', 'fast-2', 'fast-3', 'slow']);
+    expect(out.domains[3].finalWeight).toBeCloseTo(0.1, 12);
+    expect((await readdir(join(dir, 'svg'))).sort()).toEqual(['eval-losses.svg', 'losses.svg', 'weights.svg']);
+    const html = await readFile(out.out, 'utf8');
+    expect(html).toContain('<dd id="run-steps">600 (step 0 to 599)</dd>');
+    expect(html).toContain('fitted by the report over the whole log');
+
+    const t = adomix('report', join(run, 'steplog.jsonl'), '--out', join(dir, 'x.html'), '--laws', 'fit', '--max-points', '50');
+    expect(t.status).toBe(0);
+    expect(t.stdout).toBe(`${join(run, 'steplog.jsonl')}: 600 steps, 4 domains, 3 charts\nwrote ${join(dir, 'x.html')}\n`);
+  });
+
+  it('fails clearly on a missing input', () => {
+    const r = adomix('report', join(dir, 'nope'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`adomix: ${join(dir, 'nope')}: no such file or directory\n`);
+  });
+});
