@@ -37,13 +37,15 @@ const POLICIES: BenchPolicy[] = [
   { key: 'ado', policy: 'ado' },
 ];
 /**
- * Diagnostics (on unless --diagnostics false): ADO's defaults with one thing changed, to
- * show where its gap comes from: s = 0 (no h^s credit term), and a uniform prior μ in ρ.
+ * Diagnostics (on unless --diagnostics false): ADO's defaults with one of the three choices
+ * that set its weighting inside ρ put back to the reference's, to show what each is worth:
+ * importance τ = the natural prior μ (`target: 'prior'`), the h^s credit term with s = 0.5,
+ * and the exponent floor max(α, 0.05).
  */
 const DIAGNOSTICS: BenchPolicy[] = [
-  { key: 'adoS0', policy: 'ado', options: { ado: { s: 0 } } },
-  { key: 'adoUniformPrior', policy: 'ado', options: { adoPrior: 'uniform' } },
-  { key: 'adoUniformPriorS0', policy: 'ado', options: { adoPrior: 'uniform', ado: { s: 0 } } },
+  { key: 'adoTargetPrior', policy: 'ado', options: { ado: { target: 'prior' } } },
+  { key: 'adoS05', policy: 'ado', options: { ado: { s: 0.5 } } },
+  { key: 'adoMinExponent005', policy: 'ado', options: { ado: { minExponent: 0.05 } } },
 ];
 
 const r6 = (x: number): number => Number(x.toFixed(6));

@@ -11,6 +11,7 @@ import { register as registerCost } from './cost.js';
 import { register as registerReplay } from './replay.js';
 import { register as registerSimulate } from './simulate.js';
 import { register as registerReport } from './report.js';
+import { register as registerTrain } from './train.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerSimulate(program);
   registerReport(program);
+  registerTrain(program);
   return program;
 }
 

@@ -19,7 +19,7 @@ import { codeFunction } from './code.js';
 import { jsonRecord } from './json.js';
 import { proseParagraph } from './prose.js';
 import { randomTokens } from './random.js';
-import { encode } from './vocab.js';
+import { encodeText } from './vocab.js';
 
 export const BUILTIN_DOMAINS = ['code', 'prose', 'json', 'random'] as const;
 export type BuiltinDomain = (typeof BUILTIN_DOMAINS)[number];
@@ -86,7 +86,7 @@ export function generateDomain(domain: BuiltinDomain, rng: Rng, chars: number): 
     parts.push(s);
     length += s.length;
   }
-  return encode(parts.join('').slice(0, chars), `corpus ${domain}`);
+  return encodeText(parts.join('').slice(0, chars), `corpus ${domain}`);
 }
 
 /** Builds the corpus; deterministic in its options. */

@@ -1,5 +1,5 @@
 // The built-in multi-domain text corpus (code, prose, JSON, random characters), generated offline.
-export { VOCAB_SIZE, encode, decode } from './vocab.js';
+export { VOCAB_SIZE, encodeText, decodeTokens } from './vocab.js';
 export {
   BUILTIN_DOMAINS,
   DEFAULT_TRAIN_CHARS,

@@ -8,7 +8,7 @@
 export const VOCAB_SIZE = 96;
 
 /** Encodes text into tokens; throws naming the first character outside the vocabulary. */
-export function encode(text: string, what = 'text'): Uint8Array {
+export function encodeText(text: string, what = 'text'): Uint8Array {
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -20,11 +20,11 @@ export function encode(text: string, what = 'text'): Uint8Array {
 }
 
 /** Decodes tokens back into text. */
-export function decode(tokens: ArrayLike<number>): string {
+export function decodeTokens(tokens: ArrayLike<number>): string {
   let s = '';
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
-    if (!Number.isInteger(t) || t < 0 || t >= VOCAB_SIZE) throw new Error(`decode: token ${t} at ${i} is outside [0, ${VOCAB_SIZE})`);
+    if (!Number.isInteger(t) || t < 0 || t >= VOCAB_SIZE) throw new Error(`decodeTokens: token ${t} at ${i} is outside [0, ${VOCAB_SIZE})`);
     s += t === 0 ? '\n' : String.fromCharCode(t + 31);
   }
   return s;

@@ -78,6 +78,7 @@ export function alphaScan(
           w[i] = delta / ar / (ell[i] * ell[i]);
         }
       }
+      f *= data.scale ?? 1;
       if (penalty) f += penalty(theta);
       if (!(f >= 0)) break;
       if (best === undefined || f < best.f) best = { theta: [theta[0], theta[1], theta[2]], f };

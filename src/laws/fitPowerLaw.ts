@@ -3,23 +3,30 @@
  *
  * Minimises the reference objective, the SUM over points of Huber_δ(log L̂(n_i) − log ℓ_i)
  * (δ = 1e-3, log L̂ = logsumexp(a − α·log n, e)), under the preset's limits (fitBounds.ts):
- *   - `auto` (default): hard bounds following the data, 0 ≤ α ≤ 2, 0 < ε ≤ min ℓ, a wide;
+ *   - `auto` (default): hard bounds following the data: 0 ≤ α ≤ 2, ε ≤ the loss curve's
+ *     lowest level (the smallest mean of ℓ over runs of N/20 points consecutive in n; the
+ *     smallest ℓ itself below 40 points), ε > 0 and a kept finite by wide floors;
  *   - `reference`: the reference's unscaled linear penalties, added to the objective and
  *     minimised honestly (the optimum can lie beyond a penalty's kink).
  *
  * Where the reference refines 512 grid starts with L-BFGS, this:
- *   1. profiles the objective over α on ≤ 256 evenly spread points, with (ε, β) in closed
- *      form for each α (alphaScan.ts), keeping the profile's local minima as starts;
- *   2. refines each start on those points by Huber IRLS around Levenberg–Marquardt
- *      (irlsRefine.ts);
- *   3. polishes the best candidates on all points with a damped, projected Newton method
- *      on the exact penalised objective until a tight KKT test passes (penalizedNewton.ts).
+ *   1. profiles the objective over α (step 0.05) on a subsample (all points up to 1024,
+ *      else 256 evenly spread ones weighted N/256), with (ε, β) in closed form for each α
+ *      (alphaScan.ts), keeping the profile's local minima as starts — for `reference` in
+ *      the penalty-free box and in a wide box beyond the kinks;
+ *   2. refines each start on the subsample by following the α profile to its minimum
+ *      (variable projection, profileRefine.ts);
+ *   3. polishes the best distinct candidates on all points with a damped, projected Newton
+ *      method on the exact penalised objective (penalizedNewton.ts; profileRefine again
+ *      if Newton stalls in a curved valley) until a tight KKT test passes.
+ * `converged` reports that test. A non-finite parameter is never returned.
  */
 import type { BoundPreset, PowerLawParams } from './types.js';
 import { objectiveValue, type LawData } from './lawObjective.js';
-import { freeBox, logLossLevel, presetLimits, totalPenalty } from './fitBounds.js';
+import { freeBox, logLossLevel, presetLimits, totalPenalty, type FitLimits } from './fitBounds.js';
 import { alphaScan, type ScanStart } from './alphaScan.js';
-import { penalizedNewton } from './penalizedNewton.js';
+import { penalizedNewton, type NewtonResult } from './penalizedNewton.js';
+import { profileRefine } from './profileRefine.js';
 
 export interface FitPowerLawOptions {
   /** Bound preset (default 'auto'). */
@@ -37,7 +44,7 @@ export interface PowerLawFit {
   alpha: number;
   /** Σ Huber over the points, plus the penalties for `reference`. */
   objective: number;
-  /** Local-refinement iterations spent on the returned fit (LM + Newton). */
+  /** Newton iterations (inner profile solves included) spent refining the returned fit. */
   iterations: number;
   /** Points used. */
   points: number;
@@ -45,8 +52,10 @@ export interface PowerLawFit {
   converged: boolean;
 }
 
-/** Points the start finder and the IRLS stage look at. */
+/** Points the start finder and the first refinement look at (beyond FULL_BELOW). */
 const SCAN_POINTS = 256;
+/** Up to this many points, starts are found and refined on all of them. */
+const FULL_BELOW = 1024;
 /** Local minima of the α profile refined, per scanned box. */
 const MAX_STARTS = 6;
 /** Spacing of the α profile. */
@@ -78,7 +87,7 @@ export function fitPowerLaw(
 
   // 1. starts: local minima of the α profile on a subsample, in the penalty-free box and,
   //    for `reference`, also in a wide box reaching beyond the penalties' kinks.
-  const sub = subsample(data, SCAN_POINTS);
+  const sub = N <= FULL_BELOW ? data : subsample(data, SCAN_POINTS);
   const boxes = [freeBox(limits)];
   if (preset === 'reference') boxes.push(wideBox(data));
   const starts: ScanStart[] = [];
@@ -96,7 +105,8 @@ export function fitPowerLaw(
   const same = sub === data;
   const candidates: Candidate[] = [];
   for (const s of starts) {
-    const r = penalizedNewton(sub, s.theta, limits, delta, same ? 200 : 60);
+    // the α profile is what the scan sampled: follow it to its minimum
+    const r = profileRefine(sub, s.theta, limits, delta);
     if (!r.theta.every(Number.isFinite)) continue;
     if (candidates.some((c) => c.theta.every((v, j) => Math.abs(v - r.theta[j]) <= 1e-6 * (1 + Math.abs(v))))) {
       continue;
@@ -112,7 +122,7 @@ export function fitPowerLaw(
   if (!same) {
     for (const c of candidates.slice(0, MAX_POLISHED)) {
       if (best !== undefined && !(c.objective <= candidates[0].objective * (1 + POLISH_MARGIN))) break;
-      const r = penalizedNewton(data, c.theta, limits, delta);
+      const r = refine(data, c.theta, limits, delta);
       const objective = r.f + penalty(r.theta);
       if (!r.theta.every(Number.isFinite) || !Number.isFinite(objective)) continue;
       if (best === undefined || objective < best.objective) {
@@ -136,6 +146,27 @@ export function fitPowerLaw(
     points: N,
     converged: best.converged,
   };
+}
+
+/** Newton iterations before a stalled fit is handed to the profile (valley) refinement. */
+const NEWTON_ITERATIONS = 30;
+
+/**
+ * Damped Newton on the penalised objective; if it has not converged after a few dozen
+ * iterations (a curved valley, typically small α), the variable-projection refinement
+ * takes over from where it stopped. Returns the better of the two.
+ */
+function refine(data: LawData, theta: ArrayLike<number>, limits: FitLimits, delta: number): NewtonResult {
+  const r = penalizedNewton(data, theta, limits, delta, NEWTON_ITERATIONS);
+  if (r.converged) return r;
+  const p = profileRefine(data, r.theta, limits, delta);
+  p.iterations += r.iterations;
+  const objective = (x: NewtonResult): number => x.f + totalPenalty(limits, x.theta);
+  if (!p.theta.every(Number.isFinite) || !(objective(p) <= objective(r))) {
+    r.iterations = p.iterations;
+    return r;
+  }
+  return p;
 }
 
 interface Candidate {
@@ -201,5 +232,5 @@ function subsample(data: LawData, m: number): LawData {
     x[k] = data.x[i];
     y[k] = data.y[i];
   }
-  return { x, y };
+  return { x, y, scale: N / m };
 }

@@ -21,6 +21,11 @@ export const ALPHA = 2;
 export interface LawData {
   x: Float64Array;
   y: Float64Array;
+  /**
+   * Weight of every point (default 1): a subsample of m out of N points carries N/m, so
+   * that its objective estimates the full sum and stays commensurate with the penalties.
+   */
+  scale?: number;
 }
 
 /** Result buffers of `evaluateObjective`; allocate once with `newObjectiveState`. */
@@ -64,7 +69,7 @@ export function objectiveValue(data: LawData, theta: ArrayLike<number>, delta: n
     const ar = r < 0 ? -r : r;
     f += ar <= delta ? 0.5 * r * r : delta * (ar - halfDelta);
   }
-  return f;
+  return f * (data.scale ?? 1);
 }
 
 /** f, ∇f and ∇²f at θ into `s`; returns f. */
@@ -132,28 +137,30 @@ export function evaluateObjective(
     b0 += apsi * ja;
     b1 += apsi * je;
     b2 += apsi * ajx;
-    const w = psi * p * q;
-    k += w;
-    kx += w * xi;
-    kxx += w * xi * xi;
+    const cw = psi * p * q;
+    k += cw;
+    kx += cw * xi;
+    kxx += cw * xi * xi;
   }
   // v = (1, −1, −x): v vᵀ = [[1, −1, −x], [−1, 1, x], [−x, x, x²]]
+  const w = data.scale ?? 1;
   const h = s.h;
-  h[0] = h00 + k;
-  h[1] = h[3] = h01 - k;
-  h[2] = h[6] = h02 - kx;
-  h[4] = h11 + k;
-  h[5] = h[7] = h12 + kx;
-  h[8] = h22 + kxx;
-  s.g[0] = g0;
-  s.g[1] = g1;
-  s.g[2] = g2;
-  s.gAbs[0] = b0;
-  s.gAbs[1] = b1;
-  s.gAbs[2] = b2;
-  s.gFloor[0] = c0;
-  s.gFloor[1] = c1;
-  s.gFloor[2] = c2;
+  h[0] = w * (h00 + k);
+  h[1] = h[3] = w * (h01 - k);
+  h[2] = h[6] = w * (h02 - kx);
+  h[4] = w * (h11 + k);
+  h[5] = h[7] = w * (h12 + kx);
+  h[8] = w * (h22 + kxx);
+  s.g[0] = w * g0;
+  s.g[1] = w * g1;
+  s.g[2] = w * g2;
+  s.gAbs[0] = w * b0;
+  s.gAbs[1] = w * b1;
+  s.gAbs[2] = w * b2;
+  s.gFloor[0] = w * c0;
+  s.gFloor[1] = w * c1;
+  s.gFloor[2] = w * c2;
+  f *= w;
   s.f = f;
   return f;
 }

@@ -22,14 +22,22 @@ export interface NewtonResult {
   f: number;
   iterations: number;
   converged: boolean;
+  /** f, ∇f, ∇²f at theta. */
+  state: ObjectiveState;
 }
 
 /** Relative tolerance of the KKT test: |∂(f + P)/∂θ_j| ≤ TOL·Σ_i |ψ_i ∂r_i/∂θ_j| + floor. */
-const TOL = 1e-8;
+export const TOL = 1e-8;
 /** Looser test accepted only when no step can lower f any more (machine precision reached). */
 const STUCK_TOL = 1e-6;
 /** Rounding floor of ∇f relative to Σ|∂r/∂θ|·(1+|y|). */
-const FLOOR = 1e-13;
+export const FLOOR = 1e-13;
+/**
+ * Absolute floor relative to f: a gradient so small that a unit move of θ_j would change f
+ * by less than this fraction counts as zero (a degenerate fit, e.g. β → 0, where every
+ * term of ∇f vanishes and a relative test can never pass).
+ */
+export const FLAT = 1e-12;
 
 export function penalizedNewton(
   data: LawData,
@@ -84,7 +92,7 @@ export function penalizedNewton(
     if (!moved) break;
     converged = false;
   }
-  return { theta, f, iterations, converged };
+  return { theta, f, iterations, converged, state: st };
 }
 
 /**
@@ -118,11 +126,12 @@ function newtonInBox(
     let doneLoose = true;
     for (let j = 0; j < 3; j++) {
       G[j] = st.g[j] + c[j];
-      free[j] = !((theta[j] <= lo[j] && G[j] > 0) || (theta[j] >= hi[j] && G[j] < 0));
+      // a variable with lo = hi is held; one at a limit stays while its gradient pushes outward
+      free[j] = lo[j] < hi[j] && !((theta[j] <= lo[j] && G[j] > 0) || (theta[j] >= hi[j] && G[j] < 0));
       if (free[j]) {
         nFree++;
         const scale = st.gAbs[j] + Math.abs(c[j]);
-        const floor = FLOOR * st.gFloor[j];
+        const floor = FLOOR * st.gFloor[j] + FLAT * st.f;
         if (Math.abs(G[j]) > TOL * scale + floor) done = false;
         if (Math.abs(G[j]) > STUCK_TOL * scale + floor) doneLoose = false;
       }

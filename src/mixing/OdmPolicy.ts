@@ -18,6 +18,7 @@
  */
 import type { MixturePolicy, PolicySnapshot, StepObservation } from './policy.js';
 import { validateObservation } from './validateObservation.js';
+import { CopyPool } from './copyPool.js';
 import { appendValue, checkDomains, checkNewDomain, normalizeLive, resolveDomain } from './shares.js';
 import { booleanArray, checkSnapshotHeader, numberArray, snapshotError } from './snapshotFields.js';
 
@@ -53,6 +54,7 @@ export class OdmPolicy implements MixturePolicy {
   private live: boolean[];
   private rewards: Float64Array;
   private current: Float64Array;
+  private readonly copies = new CopyPool();
   private lastStep = -1;
 
   constructor(options: OdmPolicyOptions) {
@@ -95,7 +97,7 @@ export class OdmPolicy implements MixturePolicy {
   }
 
   weights(): Float64Array {
-    return new Float64Array(this.current); // a copy (faster than slice())
+    return this.copies.copy(this.current); // a fresh copy, from a pool (copyPool.ts)
   }
 
   observe(obs: StepObservation): Float64Array {
@@ -110,7 +112,7 @@ export class OdmPolicy implements MixturePolicy {
     }
     this.lastStep = obs.step;
     this.recompute();
-    return new Float64Array(this.current); // a copy (faster than slice())
+    return this.copies.copy(this.current); // a fresh copy, from a pool (copyPool.ts)
   }
 
   addDomain(name: string, prior: number): void {

@@ -12,6 +12,7 @@
  */
 import type { MixturePolicy, PolicySnapshot, StepObservation } from './policy.js';
 import { validateObservation } from './validateObservation.js';
+import { CopyPool } from './copyPool.js';
 import {
   appendShare,
   checkDomains,
@@ -45,6 +46,7 @@ export class StaticPolicy implements MixturePolicy {
   private base: Float64Array;
   private live: boolean[];
   private current: Float64Array;
+  private readonly copies = new CopyPool();
   private lastStep = -1;
 
   constructor(options: StaticPolicyOptions) {
@@ -98,7 +100,7 @@ export class StaticPolicy implements MixturePolicy {
   }
 
   weights(): Float64Array {
-    return new Float64Array(this.current); // a copy (faster than slice())
+    return this.copies.copy(this.current); // a fresh copy, from a pool (copyPool.ts)
   }
 
   observe(obs: StepObservation): Float64Array {

@@ -4,7 +4,9 @@
  *
  * For every live domain k with a law (a_k, e_k, α_k) and n_k > 0:
  *   slope_k = max(α_k, α_min) · (L̂_k(n_k) − ε_k) / n_k,   L̂_k(n) − ε_k = exp(a_k − α_k·ln n)
- *   r_k     = μ_k · slope_k · H(h_k),   H(h) = h^s  (or (h·(1−h))^s, the released code's form)
+ *   r_k     = τ_k · slope_k · H(h_k),   H(h) = h^s  (or (h·(1−h))^s, the released code's form)
+ * where τ is the domains' importance (the reference uses the prior, τ = μ; adomix's default
+ * is uniform, τ_k = 1: the mixture that minimises the mean loss over domains, see AdoPolicy).
  *   ρ_k     = r_k / Σ r                 (live domains without a law keep their prior share, below)
  *   ρ       ← floor(ρ, δ_min)           (reference: max(ρ, δ) then renormalise; exact: water-filling)
  *   π_k     = γ·π̄_k + (1 − γ)·ρ_k       with π̄ from the previous step
@@ -35,8 +37,10 @@ export interface AdoWeightParams {
 }
 
 export interface AdoWeightState {
-  /** Prior μ (sums to 1 over all domains). */
+  /** Prior μ (sums to 1 over all domains): the share of a live domain without a law. */
   mu: Float64Array;
+  /** Importance τ_k ≥ 0 of each domain inside ρ (the reference: τ = μ; any scale). */
+  importance: Float64Array;
   /** Smoothed realised shares h. */
   h: Float64Array;
   /** π̄, updated in place. */
@@ -78,7 +82,7 @@ export function anyLiveLaw(state: Pick<AdoWeightState, 'hasLaw' | 'live'>): bool
  * ρ for the current laws (steps 2–4). Writes scratch.rho; reads nothing else mutable.
  */
 export function adoRho(state: AdoWeightState, p: AdoWeightParams, scratch: AdoScratch): Float64Array {
-  const { mu, h, live, hasLaw, lawA, lawAlpha, n } = state;
+  const { mu, importance, h, live, hasLaw, lawA, lawAlpha, n } = state;
   const rho = scratch.rho;
   const K = mu.length;
   let muLive = 0;
@@ -89,7 +93,12 @@ export function adoRho(state: AdoWeightState, p: AdoWeightParams, scratch: AdoSc
   // In same-step mode every domain has the same n: take its log once.
   let lastN = NaN;
   let logN = NaN;
-  const sqrt = p.s === 0.5;
+  // Read once (this runs every step): H = base^s is the constant 1 for s = 0 (pow(x, 0) = 1
+  // for every x, so skipping it changes nothing) and a square root for s = 0.5.
+  const s = p.s;
+  const hMode = s === 0 ? 0 : s === 0.5 ? 1 : 2;
+  const plainH = p.historyTerm === 'h';
+  const minExponent = p.minExponent;
   for (let k = 0; k < K; k++) {
     rho[k] = 0;
     if (!live[k]) continue;
@@ -108,11 +117,14 @@ export function adoRho(state: AdoWeightState, p: AdoWeightParams, scratch: AdoSc
     }
     const alpha = lawAlpha[k];
     const reducible = Math.exp(lawA[k] - alpha * logN); // L̂(n) − ε = β·n^(−α)
-    const slope = (Math.max(alpha, p.minExponent) * reducible) / nk;
-    const hk = h[k];
-    const base = p.historyTerm === 'h' ? hk : hk * (1 - hk);
-    const hTerm = sqrt ? Math.sqrt(base) : Math.pow(base, p.s);
-    const r = mu[k] * slope * hTerm;
+    const slope = (Math.max(alpha, minExponent) * reducible) / nk;
+    let hTerm = 1;
+    if (hMode !== 0) {
+      const hk = h[k];
+      const base = plainH ? hk : hk * (1 - hk);
+      hTerm = hMode === 1 ? Math.sqrt(base) : Math.pow(base, s);
+    }
+    const r = importance[k] * slope * hTerm;
     rho[k] = r > 0 && Number.isFinite(r) ? r : 0;
     sumR += rho[k];
   }

@@ -15,6 +15,7 @@ export type {
   AdoPreset,
   AdoSettings,
   AcceptFits,
+  AdoTarget,
   PendingRefit,
   RefitReport,
 } from './AdoPolicy.js';

@@ -34,7 +34,11 @@ export interface MixturePolicy {
   readonly kind: string;
   /** Domain names, in weight order. */
   readonly domains: readonly string[];
-  /** The mixture for the next step: finite, non-negative, sums to 1 (a fresh copy the caller owns). */
+  /**
+   * The mixture for the next step: finite, non-negative, sums to 1 (a fresh copy the caller
+   * owns; the built-in policies cut copies from a pooled buffer, so transfer a copy, not its
+   * `.buffer`, to another thread).
+   */
   weights(): Float64Array;
   /**
    * Record one step and return the mixture for the next one (a fresh copy). Throws, naming

@@ -16,7 +16,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 export interface AdamOptions {
-  learningRate?: number;
+  /** η, or a schedule η(t) of the 1-based update number t (e.g. `cosineSchedule`). */
+  learningRate?: number | ((t: number) => number);
   beta1?: number;
   beta2?: number;
   epsilon?: number;
@@ -29,8 +30,26 @@ interface Slot {
   v: tf.Variable;
 }
 
+/**
+ * Linear warm-up over `warmup` updates, then cosine decay from `peak` to `peak·floor`
+ * at update `total` (and `peak·floor` after it): η(t) = peak·(floor + (1−floor)·(1+cos(π·p))/2),
+ * p = (t − warmup)/(total − warmup).
+ */
+export function cosineSchedule(peak: number, total: number, options: { warmup?: number; floor?: number } = {}): (t: number) => number {
+  const warmup = options.warmup ?? 0;
+  const floor = options.floor ?? 0.1;
+  if (!(peak > 0) || !(total > 0) || !(warmup >= 0) || !(floor >= 0 && floor <= 1)) {
+    throw new Error(`cosineSchedule: need peak > 0, total > 0, warmup ≥ 0, 0 ≤ floor ≤ 1; got ${peak}, ${total}, ${warmup}, ${floor}`);
+  }
+  return (t: number): number => {
+    if (t <= warmup) return (peak * t) / Math.max(1, warmup);
+    const p = Math.min(1, (t - warmup) / Math.max(1, total - warmup));
+    return peak * (floor + ((1 - floor) * (1 + Math.cos(Math.PI * p))) / 2);
+  };
+}
+
 export class Adam {
-  readonly learningRate: number;
+  readonly learningRate: number | ((t: number) => number);
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -44,7 +63,8 @@ export class Adam {
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
-    for (const [k, v] of Object.entries({ learningRate: this.learningRate, epsilon: this.epsilon })) {
+    const lr0 = typeof this.learningRate === 'number' ? this.learningRate : 1;
+    for (const [k, v] of Object.entries({ learningRate: lr0, epsilon: this.epsilon })) {
       if (!(v > 0) || !Number.isFinite(v)) throw new Error(`Adam: ${k} must be positive, got ${v}`);
     }
     for (const [k, v] of Object.entries({ beta1: this.beta1, beta2: this.beta2 })) {
@@ -61,7 +81,9 @@ export class Adam {
   /** One update from a map variable name → gradient (the form `tf.variableGrads` returns). */
   applyGradients(grads: tf.NamedTensorMap): void {
     this.t++;
-    const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** this.t)) / (1 - this.beta1 ** this.t);
+    const lr = typeof this.learningRate === 'number' ? this.learningRate : this.learningRate(this.t);
+    if (!(lr >= 0) || !Number.isFinite(lr)) throw new Error(`Adam: learning rate at update ${this.t} is ${lr}`);
+    const lrT = (lr * Math.sqrt(1 - this.beta2 ** this.t)) / (1 - this.beta1 ** this.t);
     const registered = tf.engine().registeredVariables;
     tf.tidy(() => {
       const b1 = tf.scalar(this.beta1);
@@ -70,7 +92,7 @@ export class Adam {
       const c2 = tf.scalar(1 - this.beta2);
       const eps = tf.scalar(this.epsilon);
       const step = tf.scalar(-lrT);
-      const decay = this.weightDecay > 0 ? tf.scalar(1 - this.learningRate * this.weightDecay) : undefined;
+      const decay = this.weightDecay > 0 ? tf.scalar(1 - lr * this.weightDecay) : undefined;
       for (const name of Object.keys(grads)) {
         const g = grads[name];
         const variable = registered[name];

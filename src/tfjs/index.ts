@@ -17,7 +17,7 @@ export { AliasTable, DomainSampler, type BatchDraw } from './sampler.js';
 export { ExampleSource, type ExampleSourceOptions, type SourceState } from './sources.js';
 export { domainOneHot, perDomainSums, perDomainCounts, perDomainMeans, perDomainSumsHost } from './perDomainLoss.js';
 export { matMul, dense, embed } from './ops.js';
-export { Adam, type AdamOptions } from './adam.js';
+export { Adam, cosineSchedule, type AdamOptions } from './adam.js';
 export { CharLM, TokenWindows, type CharLMConfig, type ResolvedCharLMConfig } from './model.js';
 export { CharLMTask, type TrainTask, type TextDomain, type CharLMTaskOptions } from './task.js';
 export {

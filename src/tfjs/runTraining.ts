@@ -6,7 +6,7 @@
 import { builtinCorpus, VOCAB_SIZE, type BuiltinDomain } from '../corpus/index.js';
 import { createPolicy, type MixturePolicy, type PolicySpec, type RefitRunner } from '../mixing/index.js';
 import { createRefitRunner } from '../refit/index.js';
-import { Adam } from './adam.js';
+import { Adam, cosineSchedule } from './adam.js';
 import { selectBackend, type BackendChoice } from './backend.js';
 import { CharLMTask } from './task.js';
 import { adoScheduleFor, type TrainConfig } from './trainConfig.js';
@@ -47,9 +47,9 @@ export function policySpecFor(config: TrainConfig, domains: string[], prior: num
       return { kind: 'odm', domains, ...config.odm };
     case 'ado': {
       const { subsample, ...schedule } = adoScheduleFor(config.steps, config.ado);
-      const { preset, minPoints, countMode, s, minShare, window } = config.ado;
+      const { preset, target, minPoints, countMode, s, minShare, window } = config.ado;
       const spec: PolicySpec = { kind: 'ado', domains, prior, refitRunner, ...schedule, fit: { subsample, ...(window !== undefined ? { window } : {}) } };
-      for (const [k, v] of Object.entries({ preset, minPoints, countMode, s, minShare })) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
+      for (const [k, v] of Object.entries({ preset, target, minPoints, countMode, s, minShare })) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
       return spec;
     }
   }
@@ -74,7 +74,12 @@ export async function runBuiltinTraining(config: TrainConfig, options: BuiltinRu
   const total = task.trainSizes.reduce((a, b) => a + b, 0);
   const prior = task.trainSizes.map((n) => n / total);
   const runner = config.policy === 'ado' ? createRefitRunner(config.refit) : undefined;
-  const optimizer = new Adam({ learningRate: config.learningRate });
+  const optimizer = new Adam({
+    learningRate:
+      config.lrSchedule === 'cosine'
+        ? cosineSchedule(config.learningRate, config.steps, { warmup: Math.round(config.steps / 50), floor: 0.1 })
+        : config.learningRate,
+  });
   let policy: MixturePolicy | undefined;
   try {
     policy = options.resume ? undefined : createPolicy(policySpecFor(config, domains, prior, runner));

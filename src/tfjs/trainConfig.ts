@@ -7,6 +7,10 @@
  * short run: the library's startStep 1000 / ignoreSteps 500 / refitInterval 1000 suit
  * runs of tens of thousands of steps; here the first fit comes after 10 % of the run,
  * the first 3 % of the history is ignored and laws are refitted every 5 %.
+
+ * Everything else is the library's default preset (see AdoPolicy): ρ weights domains by
+ * their fitted slope alone (uniform importance, s = 0), whose fixed point is the mixture
+ * that minimises the mean loss over domains.
  */
 import { z } from 'zod';
 import { BUILTIN_DOMAINS } from '../corpus/index.js';
@@ -34,6 +38,7 @@ const dataSchema = z.strictObject({
 
 const adoSchema = z.strictObject({
   preset: z.enum(['default', 'reference']).optional(),
+  target: z.enum(['uniform', 'prior']).optional().describe('domain importance inside ρ: uniform (mean loss) or the prior (the reference)'),
   startStep: nonNegativeInt.optional(),
   refitInterval: positiveInt.optional(),
   ignoreSteps: nonNegativeInt.optional(),
@@ -59,11 +64,12 @@ export const trainConfigSchema = z.strictObject({
   targetsPerExample: positiveInt.default(16).describe('characters predicted per example'),
   seed: z.number().int().default(0).describe('model initialisation, sampler and shuffling seed'),
   backend: z.string().default('auto'),
-  learningRate: z.number().positive().default(2e-3),
+  learningRate: z.number().positive().default(2e-3).describe('peak learning rate'),
+  lrSchedule: z.enum(['cosine', 'constant']).default('cosine').describe('cosine: warm-up over 2 % of the steps, then decay to 10 % at the end'),
   /** null: unlimited passes over each domain. */
   epochs: positiveInt.nullable().default(null),
   evalEvery: nonNegativeInt.default(100),
-  evalExamples: positiveInt.default(64).describe('held-out examples per domain'),
+  evalExamples: positiveInt.default(128).describe('held-out examples per domain'),
   checkpointEvery: nonNegativeInt.default(500),
   refit: z.enum(['worker', 'inline']).default('worker').describe('where ADO refits run'),
   model: modelSchema.prefault({}),

@@ -27,7 +27,7 @@
  * run writes the same steps as one that was never interrupted (same backend).
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFile, unlink, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MixturePolicy } from '../mixing/index.js';
@@ -232,6 +232,10 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
       if (step <= st.step) lines.push(all[i]);
     }
     if (lines.length - 1 !== st.step + 1) throw new Error(`${stepLogPath}: has ${lines.length - 1} steps up to the checkpoint, expected ${st.step + 1}`);
+    // A weights file written just before a crash, that no checkpoint points to, is garbage.
+    for (const f of await readdir(outDir!)) {
+      if (/^weights-\d+\.bin$/.test(f) && f !== st.weightsFile) await unlink(join(outDir!, f)).catch(() => undefined);
+    }
   } else {
     if (options.policy === undefined) throw new Error('train loop: give a policy (or resume from a checkpoint)');
     policy = options.policy;
@@ -347,7 +351,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
         lawsVersion = laws.version;
         params = laws.laws();
       }
-      lines.push(formatStepLine({ step: t, loss: result.loss, count: result.count, weights: weightsBuf, evalLoss, params }, task.domains));
+      // Only kept when a log is written (a long run without outDir must not grow).
+      if (outDir !== undefined) lines.push(formatStepLine({ step: t, loss: result.loss, count: result.count, weights: weightsBuf, evalLoss, params }, task.domains));
       lastStep = t;
       stepsRun++;
       options.onStep?.({

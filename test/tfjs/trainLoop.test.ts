@@ -111,8 +111,11 @@ describe('trainLoop (cpu backend, tiny model)', () => {
     await run(a, 8, { signal: controller.signal, onStep: (p) => p.step === 3 && controller.abort() });
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(a, 'steps.jsonl'), readFileSync(join(dir, 'steps.jsonl')));
+    // …and a weights file of a checkpoint that never got its checkpoint.json.
+    writeFileSync(join(a, 'weights-00000005.bin'), 'partial');
     await run(a, 8, { resume: true });
     expect(readFileSync(join(a, 'steps.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'steps.jsonl'), 'utf8'));
+    expect(readdirSync(a).sort()).toEqual(['checkpoint.json', 'steps.jsonl', 'weights-00000007.bin']);
   });
 
   it('reports a domain that runs out to the policy and keeps training on the others', async () => {
