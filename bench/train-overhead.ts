@@ -13,130 +13,22 @@
  * Last line: {"bench":"train-overhead","backend":…,"msPerStepStatic":…,"msPerStepAdo":…,"ratio":…}
  */
 import type { BenchArgs } from './run.js';
-import { builtinCorpus, VOCAB_SIZE } from '../src/corpus/index.js';
-import { createPolicy, type MixturePolicy } from '../src/mixing/index.js';
-import { createRefitRunner } from '../src/refit/index.js';
-import { Adam } from '../src/tfjs/adam.js';
+import { measureMixOverhead } from './_mixOverhead.js';
+import { intOption } from './_util.js';
 import { describeBackend, selectBackend } from '../src/tfjs/backend.js';
-import { DomainSampler } from '../src/tfjs/sampler.js';
-import { ExampleSource } from '../src/tfjs/sources.js';
-import { CharLMTask } from '../src/tfjs/task.js';
-import { adoScheduleFor, parseTrainConfig } from '../src/tfjs/trainConfig.js';
-import { DomainTrainStep } from '../src/tfjs/trainStep.js';
-import { policySpecFor } from '../src/tfjs/runTraining.js';
-
-function intOption(args: BenchArgs, name: string, fallback: number): number {
-  const v = args.options[name];
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
-  return n;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 export async function run(args: BenchArgs): Promise<void> {
-  const steps = intOption(args, 'steps', 400);
-  const block = intOption(args, 'block', 20);
-  const scheduleSteps = intOption(args, 'schedule-steps', 1500);
-  const backend = await selectBackend({ backend: args.options.backend });
   const say = (s: string): void => void process.stderr.write(`${s}\n`);
+  const backend = await selectBackend({ backend: args.options.backend });
   say(`train-overhead: ${describeBackend(backend)}`);
-
-  const config = parseTrainConfig({ policy: 'ado', steps: scheduleSteps });
-  const corpus = builtinCorpus({ seed: config.data.seed });
-  const task = new CharLMTask(corpus, { model: { ...config.model, vocabSize: VOCAB_SIZE, seed: 0 }, targetsPerExample: config.targetsPerExample, evalExamples: 8 });
-  const domains = [...task.domains];
-  const total = task.trainSizes.reduce((a, b) => a + b, 0);
-  const prior = task.trainSizes.map((n) => n / total);
-  const runner = createRefitRunner('worker');
-  const policies: Record<'static' | 'ado', MixturePolicy> = {
-    static: createPolicy({ kind: 'natural', domains, prior }),
-    ado: createPolicy(policySpecFor(config, domains, prior, runner)),
-  };
-  const next: Record<'static' | 'ado', number> = { static: 0, ado: 0 };
-  const times: Record<'static' | 'ado', number[]> = { static: [], ado: [] };
-  /** Time inside weights() + observe() alone: the policy's own cost on the training thread. */
-  const policyMs: Record<'static' | 'ado', number> = { static: 0, ado: 0 };
-  const optimizer = new Adam({ learningRate: config.learningRate });
-  const train = new DomainTrainStep({ numDomains: domains.length, optimizer, loss: task.loss, varList: task.variables });
-  const sampler = new DomainSampler(1);
-  const sources = task.trainSizes.map((n, k) => new ExampleSource(n, { seed: 1, domain: k }));
-  const B = config.batchSize;
-  const examples = new Int32Array(B);
-
-  const step = async (which: 'static' | 'ado'): Promise<void> => {
-    const policy = policies[which];
-    const t0 = performance.now();
-    const w = policy.weights();
-    const t1 = performance.now();
-    const draw = sampler.draw(w, B);
-    for (let i = 0; i < B; i++) examples[i] = sources[draw.domains[i]].next();
-    const batch = task.batch(draw.domains, examples, B);
-    const r = await train.run(batch);
-    task.disposeBatch(batch);
-    const t2 = performance.now();
-    policy.observe({ step: next[which]++, loss: r.loss, count: r.count });
-    const t3 = performance.now();
-    policyMs[which] += t1 - t0 + (t3 - t2);
-    times[which].push(t3 - t0);
-  };
-
-  // Warm-up (kernels, allocator), not timed or observed by either policy.
-  for (let i = 0; i < 10; i++) {
-    const draw = sampler.draw(prior, B);
-    for (let j = 0; j < B; j++) examples[j] = sources[draw.domains[j]].next();
-    const batch = task.batch(draw.domains, examples, B);
-    await train.run(batch);
-    task.disposeBatch(batch);
-  }
-  const t0 = performance.now();
-  let round = 0;
-  while (next.static < steps || next.ado < steps) {
-    const order: ('static' | 'ado')[] = round % 2 === 0 ? ['static', 'ado'] : ['ado', 'static'];
-    for (const which of order) for (let i = 0; i < block && next[which] < steps; i++) await step(which);
-    round++;
-    if (round % 4 === 0) say(`  ${next.static + next.ado}/${2 * steps} steps, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  }
-  const ado = policies.ado as MixturePolicy & { lawsVersion?: number };
-  const refits = (runner as unknown as { stats?: { refits: number; computeMs: number[]; waits: number; maxWaitMs: number } }).stats;
-  const parameters = task.model.parameterCount;
-  await policies.ado.close();
-  await policies.static.close();
-  await runner.close();
-  optimizer.dispose();
-  task.dispose();
-
-  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const msStatic = mean(times.static);
-  const msAdo = mean(times.ado);
-  const schedule = adoScheduleFor(scheduleSteps, config.ado);
-  const result = {
-    bench: 'train-overhead',
-    backend: backend.name,
-    steps,
-    block,
-    batchSize: B,
-    parameters,
-    msPerStepStatic: Math.round(msStatic * 1000) / 1000,
-    msPerStepAdo: Math.round(msAdo * 1000) / 1000,
-    ratio: Math.round((msAdo / msStatic) * 10000) / 10000,
-    medianRatio: Math.round((median(times.ado) / median(times.static)) * 10000) / 10000,
-    policyMsPerStepStatic: Math.round((policyMs.static / times.static.length) * 1000) / 1000,
-    policyMsPerStepAdo: Math.round((policyMs.ado / times.ado.length) * 1000) / 1000,
-    ado: {
-      scheduleSteps,
-      ...schedule,
-      lawsVersion: ado.lawsVersion ?? null,
-      refits: refits?.refits ?? null,
-      refitComputeMsMean: refits && refits.computeMs.length > 0 ? Math.round(mean(refits.computeMs)) : null,
-      collectWaits: refits?.waits ?? null,
-      maxWaitMs: refits ? Math.round(refits.maxWaitMs * 10) / 10 : null,
-    },
-  };
+  const figures = await measureMixOverhead({
+    backend,
+    steps: intOption(args, 'steps', 400),
+    block: intOption(args, 'block', 20),
+    scheduleSteps: intOption(args, 'schedule-steps', 1500),
+    say,
+  });
+  const result = { bench: 'train-overhead', ...figures };
   if (!args.json) {
     say(`static natural: ${result.msPerStepStatic} ms/step   ADO: ${result.msPerStepAdo} ms/step   ratio ${result.ratio} (medians: ${result.medianRatio})`);
   }

@@ -24,14 +24,11 @@ cp "$root/package.json" "$root/package-lock.json" "$stage/"
 cp -r "$root/dist" "$root/data" "$stage/"
 (cd "$stage" && npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund >/dev/null)
 
-# The WebGPU route: Dawn's binding, linux-x64 binary only.
+# The WebGPU route: Dawn's binding, linux-x64 binary only (index.js needs nothing else at run time).
 if [ -d "$root/node_modules/webgpu" ]; then
   mkdir -p "$stage/node_modules/webgpu/dist"
   cp "$root/node_modules/webgpu/package.json" "$root/node_modules/webgpu/index.js" "$stage/node_modules/webgpu/"
   cp -r "$root/node_modules/webgpu/dist/linux-x64" "$stage/node_modules/webgpu/dist/"
-  for dep in $(node -e "console.log(Object.keys(require('$root/node_modules/webgpu/package.json').dependencies||{}).join(' '))"); do
-    [ -d "$stage/node_modules/$dep" ] || cp -r "$root/node_modules/$dep" "$stage/node_modules/$dep"
-  done
 fi
 
 # Node resolves each @tensorflow package through its "main" (dist/*.node.js); the rest is

@@ -4,8 +4,9 @@
  *
  *   reference:  P = max(0, α − 0.8) + max(0, 0.001 − α) + max(0, a − 6.5) + max(0, 0.5 − e)
  *               (unscaled, coefficient 1, added to the summed Huber objective);
- *   auto:       hard bounds that follow the data: 0 ≤ α ≤ 2, ε ≤ min loss (ε > 0 via a
- *               wide finite floor on e), a in a wide finite range; no penalty.
+ *   auto:       hard bounds that follow the data: 0 ≤ α ≤ 2, ε ≤ the loss curve's lowest
+ *               level (logLossLevel; ε > 0 via a finite floor 50 nats lower on e), a in a
+ *               wide finite range; no penalty.
  *
  * A penalty splits a parameter's range at its kinks into segments on which the penalty is
  * linear (slope c). On a product of segments (a box) the penalised objective is smooth,
@@ -55,7 +56,7 @@ export function presetLimits(preset: BoundPreset, minLogLoss: number, maxLogN: n
       },
     ];
   }
-  // auto: ε ≤ min ℓ̃ (e ≤ log min ℓ̃), ε > 0 kept finite by a floor 50 nats below;
+  // auto: e ≤ the curve's lowest level (minLogLoss), ε > 0 kept finite by a floor 50 nats below;
   // β wide enough for α = 2 at the largest n in the data.
   return [
     { lo: -100, hi: 100 + 2 * Math.max(0, maxLogN), terms: [] },

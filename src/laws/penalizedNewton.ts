@@ -142,7 +142,7 @@ function newtonInBox(
     let accepted = false;
     while (!accepted) {
       if (lambda > 1e20) return { iterations: it, converged: doneLoose };
-      if (!solveDamped(st.h, G, free, lambda, m, rhs)) {
+      if (!solveDamped(st.h, st.gAbs, G, free, lambda, m, rhs)) {
         lambda = Math.max(lambda * 10, 1e-8);
         continue;
       }
@@ -170,11 +170,12 @@ function newtonInBox(
 }
 
 /**
- * Solves (H_FF + λ·D) s_F = −G_F on the free set by Cholesky (D = |diag H| floored);
+ * Solves (H_FF + λ·D) s_F = −G_F on the free set by Cholesky (D = |diag H|, floored);
  * fixed variables get s = 0. Returns false when the matrix is not positive definite.
  */
 function solveDamped(
   h: Float64Array,
+  gAbs: Float64Array,
   G: number[],
   free: boolean[],
   lambda: number,
@@ -190,7 +191,9 @@ function solveDamped(
   for (let r = 0; r < k; r++) {
     for (let s = 0; s < k; s++) {
       let v = h[idx[r] * 3 + idx[s]];
-      if (r === s) v += lambda * Math.max(Math.abs(v), 1e-12 * dmax);
+      // The damping scale has a floor of Σ|ψ·∂r/∂θ|, so that even where the curvature
+      // vanishes (β → 0, ε → 0) a large λ yields steps of at most ~1/λ.
+      if (r === s) v += lambda * Math.max(Math.abs(v), 1e-12 * dmax, gAbs[idx[r]]);
       m[r * 3 + s] = v;
     }
   }

@@ -23,6 +23,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { webgpuLoader } from './webgpu.js';
 
 /** A backend name adomix knows how to load; a registered loader may add more. */
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -111,6 +112,8 @@ registerBackendLoader('wasm', {
     return { tfName: 'wasm', detail: '@tensorflow/tfjs-backend-wasm' };
   },
 });
+
+registerBackendLoader('webgpu', webgpuLoader);
 
 registerBackendLoader('cpu', {
   async load() {
