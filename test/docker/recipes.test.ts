@@ -1,0 +1,67 @@
+/**
+ * Docker cannot build on our machines, so the recipes are checked here for what can be
+ * checked: pinned images, the CUDA/cuDNN that tfjs-node-gpu 4.22 needs, paths that exist,
+ * a backend name adomix knows, and usage lines that are exactly the README's.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url);
+const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
+const readme = read('README.md');
+
+/** `docker …` usage lines from a recipe's header comment. */
+function usageLines(recipe: string): string[] {
+  return recipe
+    .split('\n')
+    .filter((l) => /^#\s+docker (build|run) /.test(l))
+    .map((l) => l.replace(/^#\s+/, ''));
+}
+
+describe.each([
+  ['docker/Dockerfile', 'wasm'],
+  ['docker/Dockerfile.gpu', 'tensorflow'],
+])('%s', (path, backend) => {
+  const recipe = read(path);
+
+  it('pins its base image and installs with npm ci', () => {
+    const from = /^FROM (\S+)/m.exec(recipe)?.[1] ?? '';
+    expect(from).toMatch(/:\d+\.\d+\.\d+/);
+    expect(recipe).toMatch(/RUN npm ci\b/);
+  });
+
+  it('copies only paths that exist in the repository', () => {
+    const copies = [...recipe.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1].split(/\s+/));
+    expect(copies.length).toBeGreaterThan(0);
+    for (const p of copies) expect(existsSync(new URL(p, root)), p).toBe(true);
+  });
+
+  it(`selects the ${backend} backend and runs adomix train`, () => {
+    expect(recipe).toContain(`ENV ADOMIX_BACKEND=${backend}`);
+    expect(recipe).toContain('ENTRYPOINT ["npx", "adomix"]');
+    expect(recipe).toContain('CMD ["train"]');
+  });
+
+  it('has usage lines that are exactly the README\'s', () => {
+    const lines = usageLines(recipe);
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(readme).toContain(`\n${line}\n`);
+  });
+});
+
+describe('docker/Dockerfile.gpu', () => {
+  const recipe = read('docker/Dockerfile.gpu');
+
+  it('uses the CUDA 11.2 + cuDNN 8 runtime that libtensorflow 2.9 (tfjs-node-gpu 4.22) needs', () => {
+    expect(recipe).toMatch(/^FROM nvidia\/cuda:11\.2\.\d+-cudnn8-runtime-ubuntu\d+\.\d+$/m);
+    const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { version?: string }> };
+    expect(lock.packages['node_modules/@tensorflow/tfjs-node-gpu']?.version).toBe('4.22.0');
+  });
+
+  it('installs a Node that satisfies the package engines', () => {
+    const version = /ARG NODE_VERSION=(\d+)\.(\d+)\.(\d+)/.exec(recipe);
+    expect(version).not.toBeNull();
+    const [major, minor] = [Number(version![1]), Number(version![2])];
+    expect(major === 20 ? minor >= 19 : major > 20).toBe(true);
+  });
+});
