@@ -10,8 +10,9 @@ export function intOption(args: BenchArgs, name: string, fallback: number): numb
   return n;
 }
 
-/** Median of a non-empty list. */
+/** Median of a list (NaN when empty). */
 export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }

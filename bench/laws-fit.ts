@@ -14,16 +14,9 @@ import { fitChinchilla } from '../src/laws/fitChinchilla.js';
 import type { ScalingRun } from '../src/laws/scalingRun.js';
 import { Rng } from '../src/random/index.js';
 import type { BenchArgs } from './run.js';
+import { intOption } from './_util.js';
 
 const TRUTH: ChinchillaLaw = { E: 1.82, A: 482.0, B: 2085.4, alpha: 0.348, beta: 0.366 };
-
-function intOption(args: BenchArgs, name: string, fallback: number): number {
-  const v = args.options[name];
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
-  return n;
-}
 
 export async function run(args: BenchArgs): Promise<void> {
   const repeats = intOption(args, 'repeats', 7);

@@ -17,8 +17,10 @@
  */
 import { AdoPolicy, Rng, WorkerRefitRunner } from '../src/index.js';
 import type { BenchArgs } from './run.js';
+import { median } from './_util.js';
 
-function intOption(args: BenchArgs, name: string, dflt: number): number {
+/** A non-negative number option (`--step-ms 0` is allowed, unlike `intOption`). */
+function numberOption(args: BenchArgs, name: string, dflt: number): number {
   const v = args.options[name];
   if (v === undefined) return dflt;
   const n = Number(v);
@@ -26,18 +28,11 @@ function intOption(args: BenchArgs, name: string, dflt: number): number {
   return n;
 }
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 export async function run(args: BenchArgs): Promise<void> {
-  const K = intOption(args, 'domains', 22);
-  const steps = intOption(args, 'steps', 20000);
-  const stepMs = intOption(args, 'step-ms', 1);
-  const lag = intOption(args, 'lag', 500);
+  const K = numberOption(args, 'domains', 22);
+  const steps = numberOption(args, 'steps', 20000);
+  const stepMs = numberOption(args, 'step-ms', 1);
+  const lag = numberOption(args, 'lag', 500);
   // How the training step passes: `sleep` (the thread waits, as on a GPU) or `busy` (it spins, as in CPU training).
   const train = args.options.train ?? 'sleep';
   if (train !== 'sleep' && train !== 'busy') throw new Error(`--train must be sleep or busy, got ${train}`);

@@ -1,5 +1,7 @@
 /**
- * adomix public API. Users import from 'adomix' only; each folder's barrel is re-exported here.
+ * adomix public API: each folder's barrel is re-exported here. The TensorFlow.js
+ * integration is the separate entry point 'adomix/tfjs' (src/tfjs/index.ts), so that
+ * importing 'adomix' does not load tfjs.
  */
 export * from './laws/index.js';
 export * from './random/index.js';

@@ -76,7 +76,7 @@ export function register(program: Command): void {
         '',
         'Backends: auto (tensorflow → webgpu → wasm → cpu, the first that runs), or one by name;',
         'ADOMIX_BACKEND sets the default. --config FILE is JSON; command-line flags override it.',
-        '--resume DIR continues the run in DIR exactly (only --steps and --backend may change).',
+        '--resume DIR continues the run in DIR (same --steps: exactly as if never stopped; only --steps,\n--backend, --eval-every and --checkpoint-every may change).',
       ].join('\n'),
     )
     .option('--config <file>', 'JSON config (every field optional)')
@@ -121,7 +121,7 @@ async function readJson(path: string, what: string): Promise<unknown> {
 async function resolveRun(options: TrainCliOptions): Promise<{ config: TrainConfig; outDir: string; resume: boolean }> {
   if (options.resume !== undefined) {
     for (const [flag, value] of [['--config', options.config], ['--policy', options.policy], ['--seed', options.seed], ['--out', options.out], ['--batch-size', options.batchSize]] as const) {
-      if (value !== undefined) throw new Error(`${flag} cannot be changed when resuming (the run's config.json holds it); only --steps and --backend can`);
+      if (value !== undefined) throw new Error(`${flag} cannot be changed when resuming (the run's config.json holds it); only --steps, --backend, --eval-every and --checkpoint-every can`);
     }
     const dir = options.resume;
     const saved = parseTrainConfig(await readJson(join(dir, 'config.json'), 'run config'), join(dir, 'config.json'));

@@ -13,6 +13,7 @@ export {
   type BackendOptions,
   type BackendChoice,
 } from './backend.js';
+export { webgpuLoader, findVulkanLoader, describeAdapter } from './webgpu.js';
 export { AliasTable, DomainSampler, type BatchDraw } from './sampler.js';
 export { ExampleSource, type ExampleSourceOptions, type SourceState } from './sources.js';
 export { domainOneHot, perDomainSums, perDomainCounts, perDomainMeans, perDomainSumsHost } from './perDomainLoss.js';
