@@ -16,17 +16,10 @@
  * Last line: {"bench":"quality","steps":…,"seeds":3,"heldOut":{"ado":…,"natural":…,"balanced":…},…}
  */
 import type { BenchArgs } from './run.js';
+import { intOption } from './_util.js';
 import { describeBackend, selectBackend } from '../src/tfjs/backend.js';
 import { runBuiltinTraining } from '../src/tfjs/runTraining.js';
 import { adoScheduleFor, parseTrainConfig, type TrainConfig } from '../src/tfjs/trainConfig.js';
-
-function intOption(args: BenchArgs, name: string, fallback: number): number {
-  const v = args.options[name];
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
-  return n;
-}
 
 /** Policies the bench can compare: the train command's, plus ADO as the authors' code has it (`preset: 'reference'`: ρ ∝ μ·slope·h^0.5) and ADO counting each domain's own examples. */
 const VARIANTS: Record<string, { policy: TrainConfig['policy']; ado?: Partial<TrainConfig['ado']> }> = {

@@ -1,14 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { adomix, CLI } from '../helpers/cli.js';
 
-const CLI = 'dist/src/cli/main.js';
 const ARGS = ['--params', '8e9', '--layers', '36', '--heads', '32', '--kv-heads', '8', '--head-dim', '128', '--prompt', '1024', '--gen', '4096', '--trials', '4'];
-
-function adomix(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.json, or npm test)`);

@@ -1,19 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitDomains } from '../../src/laws/index.js';
 import { readStepLog, toDomainHistory, writeStepLog, type StepRecord } from '../../src/runlog/index.js';
+import { adomix, CLI } from '../helpers/cli.js';
 
-const CLI = 'dist/src/cli/main.js';
 const EXAMPLE = 'data/example.steplog.jsonl';
 const dir = mkdtempSync(join(tmpdir(), 'adomix-fit-cli-'));
-
-function adomix(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** A noise-free log: domain k's loss is ε_k + β_k·n^(−α_k) with n = (t+1)·batch. */
 async function lawLog(path: string, steps: number, laws: { epsilon: number; beta: number; alpha: number }[]): Promise<void> {

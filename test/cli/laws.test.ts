@@ -1,18 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chinchillaLoss, type ChinchillaLaw } from '../../src/laws/chinchillaLaw.js';
 import { Rng } from '../../src/random/index.js';
+import { adomix, CLI } from '../helpers/cli.js';
 
-const CLI = 'dist/src/cli/main.js';
 const dir = mkdtempSync(join(tmpdir(), 'adomix-laws-cli-'));
-
-function adomix(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Runs the CLI with --json among args; stderr may carry progress lines only. */
 function json(...args: string[]): any {
