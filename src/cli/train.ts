@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { readStepLog, writeFileAtomic } from '../runlog/index.js';
+import { writeRunReport } from '../report/index.js';
 import { parseTrainConfig, type TrainConfig } from '../tfjs/trainConfig.js';
 import type { BuiltinRunResult } from '../tfjs/runTraining.js';
 import type { StepProgress } from '../tfjs/trainLoop.js';
@@ -52,6 +53,8 @@ export interface TrainSummary {
   /** Mean held-out loss over the learnable domains (all but `random`). */
   meanHeldOutLearnable: number | null;
   stepLog: string;
+  /** The run's HTML report (adomix report). */
+  report: string;
 }
 
 function integer(min: number, what: string) {
@@ -258,6 +261,7 @@ export async function runTrainCommand(options: TrainCliOptions): Promise<TrainSu
     })),
     meanHeldOutLearnable: learnable.length > 0 ? learnable.reduce((a, b) => a + b, 0) / learnable.length : null,
     stepLog: join(outDir, 'steps.jsonl'),
+    report: await writeRunReport(outDir, { countMode: config.ado.countMode ?? 'same-step' }),
   };
   log.info(summary, result.stopped === 'done' ? 'finished' : `stopped (${result.stopped})`);
   log.flush();
@@ -279,6 +283,7 @@ export function formatSummary(s: TrainSummary): string {
     `mean held-out loss over learnable domains: ${s.meanHeldOutLearnable === null ? '—' : s.meanHeldOutLearnable.toFixed(4)} nats/char` +
       (s.domains.some((d) => d.name === 'random') ? ` (random stays near ln 96 = ${Math.log(96).toFixed(3)})` : ''),
     `step log: ${s.stepLog}   (replay: adomix replay ${s.stepLog})`,
+    `report:   ${s.report}`,
     `resume:   adomix train --resume ${s.outDir} --steps <more>`,
     '',
   ].join('\n');

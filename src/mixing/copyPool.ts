@@ -9,25 +9,45 @@
  * ~90 ns, and one buffer per ~46 copies of 22 domains. A copy's values, length and
  * ownership are those of `new Float64Array(src)`; only its `.buffer` is shared with other
  * copies (so transfer a copy of it, not its buffer). Vectors over a quarter of the pool get a
- * buffer of their own. A detached pool (byteLength 0) is simply replaced.
+ * buffer of their own. A detached pool (its views read length 0) is simply replaced.
  */
 const POOL_BYTES = 8192;
 
 export class CopyPool {
-  private pool = new ArrayBuffer(POOL_BYTES);
-  private offset = 0;
+  /**
+   * The current pool's views, made together when the pool is (re)filled: making a typed
+   * array view is a builtin call that costs far more on a cold cache (after a training
+   * step) than in a tight batch, so the per-step path only picks the next one and copies.
+   */
+  private views: Float64Array[] = [];
+  private next = 0;
+  private viewLength = -1;
 
   /** A new Float64Array holding src's values, owned by the caller. */
   copy(src: Float64Array): Float64Array {
-    const bytes = src.length * 8;
-    if (bytes > POOL_BYTES / 4) return new Float64Array(src);
-    if (this.pool.byteLength - this.offset < bytes) {
-      this.pool = new ArrayBuffer(POOL_BYTES);
-      this.offset = 0;
+    const n = src.length;
+    if (n * 8 > POOL_BYTES / 4 || n === 0) return new Float64Array(src);
+    let i = this.next;
+    // Refill when the batch is used up, the length changed (a domain was added), or the
+    // caller transferred the pool's buffer (its views then read length 0).
+    if (i === this.views.length || n !== this.viewLength || this.views[i].length !== n) {
+      this.refill(n);
+      i = 0;
     }
-    const out = new Float64Array(this.pool, this.offset, src.length);
-    this.offset += bytes;
-    out.set(src);
+    const out = this.views[i];
+    this.next = i + 1;
+    for (let k = 0; k < n; k++) out[k] = src[k];
     return out;
+  }
+
+  private refill(n: number): void {
+    const bytes = n * 8;
+    const pool = new ArrayBuffer(POOL_BYTES);
+    const per = Math.floor(POOL_BYTES / bytes);
+    const views = new Array<Float64Array>(per);
+    for (let j = 0; j < per; j++) views[j] = new Float64Array(pool, j * bytes, n);
+    this.views = views;
+    this.next = 0;
+    this.viewLength = n;
   }
 }

@@ -1,13 +1,20 @@
 /**
  * Per-domain step history (losses and counts), stored so a refit worker can read it
- * without a copy.
+ * without a copy on the training thread.
  *
- * Each domain has two Float64Arrays over its own SharedArrayBuffer: `loss[k][r]` and
- * `count[k][r]` for history row r (row r is global step `firstStep + r`). The buffers are
- * growable SharedArrayBuffers where the runtime has them, grown in place by doubling, so
- * growing never copies and never invalidates a view a worker holds; past `maxRows` (or
- * where growable buffers are missing) the arrays are reallocated and copied instead.
- * Views are fixed-length (re-made on growth): V8 indexes length-tracking views of a
+ * Row-major: one buffer holds every row, row r (global step `firstStep + r`) at
+ * `data[r·stride … r·stride + stride − 1]` with stride = 2K: the K losses, then the K counts.
+ * A step is one contiguous write of 2K doubles (a few cache lines), where one column per
+ * domain and field touched 2K separate arrays (and cache lines) every step, all cold after
+ * a training step. Refits read columns (`columns()`, or the worker's own strided read of
+ * the shared buffer, src/refit).
+ *
+ * The buffer is a growable SharedArrayBuffer where the runtime has them, grown in place by
+ * doubling, so growing never copies and never invalidates a view a worker holds; past
+ * `maxRows` (or where growable buffers are missing) it is reallocated and copied instead.
+ * Adding a domain changes the stride: the rows are copied into a new buffer (rare); a
+ * refit already running keeps reading the old buffer, whose rows never change again.
+ * The view is fixed-length (re-made on growth): V8 indexes length-tracking views of a
  * growable buffer about 8× slower.
  * Where SharedArrayBuffer itself is missing (e.g. a browser without cross-origin
  * isolation) plain ArrayBuffers are used and only inline refits are possible.
@@ -40,18 +47,19 @@ interface GrowableBuffer {
   grow?(n: number): void;
 }
 
-function allocate(rows: number, maxRows: number): AnyBuffer {
+/** A buffer of `doubles` Float64 values, reserving address space for `maxDoubles`. */
+function allocate(doubles: number, maxDoubles: number): AnyBuffer {
   if (growable) {
     const Ctor = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;
-    return new Ctor(rows * 8, { maxByteLength: Math.max(rows, maxRows) * 8 });
+    return new Ctor(doubles * 8, { maxByteLength: Math.max(doubles, maxDoubles) * 8 });
   }
-  return hasShared ? new SharedArrayBuffer(rows * 8) : new ArrayBuffer(rows * 8);
+  return hasShared ? new SharedArrayBuffer(doubles * 8) : new ArrayBuffer(doubles * 8);
 }
 
 const INITIAL_ROWS = 1024;
 
 export interface HistoryOptions {
-  /** Rows reserved (address space only) per growable buffer before a copying reallocation. Default 2^21. */
+  /** Rows reserved (address space only) in the growable buffer before a copying reallocation. Default 2^21. */
   maxRows?: number;
 }
 
@@ -62,17 +70,20 @@ export class StepHistory {
   firstStep = -1;
   /** First row of each domain (0 for domains present from the start). */
   readonly firstRow: number[] = [];
-  /** Shared buffers behind `loss[k]` / `count[k]` (sent to a refit worker). */
-  lossBuffers: AnyBuffer[] = [];
-  countBuffers: AnyBuffer[] = [];
-  loss: Float64Array[] = [];
-  count: Float64Array[] = [];
+  /** The shared buffer behind `data` (sent to a refit worker). */
+  buffer: AnyBuffer;
+  /** Row-major rows: losses then counts, `stride` = 2K doubles per row. */
+  data: Float64Array;
+  private K = 0;
   private capacity = INITIAL_ROWS;
   private readonly maxRows: number;
 
   constructor(domains: number, options: HistoryOptions = {}) {
     this.maxRows = Math.max(INITIAL_ROWS, options.maxRows ?? 1 << 21);
-    for (let k = 0; k < domains; k++) this.addDomain();
+    this.K = domains;
+    this.buffer = this.allocateRows(this.capacity, domains);
+    this.data = new Float64Array(this.buffer, 0, this.capacity * 2 * domains);
+    for (let k = 0; k < domains; k++) this.firstRow.push(0);
   }
 
   /** True when refits can read this history from another thread. */
@@ -81,20 +92,40 @@ export class StepHistory {
   }
 
   get domains(): number {
-    return this.loss.length;
+    return this.K;
   }
 
-  /** Adds a domain whose history starts at the next row. */
+  /** Doubles per row: K losses then K counts. */
+  get stride(): number {
+    return 2 * this.K;
+  }
+
+  private allocateRows(rows: number, K: number): AnyBuffer {
+    // At least one double, so a domain-less history still has a buffer.
+    return allocate(Math.max(1, rows * 2 * K), Math.max(1, Math.max(rows, this.maxRows) * 2 * K));
+  }
+
+  /** Adds a domain whose history starts at the next row (copies the rows into a wider layout). */
   addDomain(): void {
-    const lb = allocate(this.capacity, this.maxRows);
-    const cb = allocate(this.capacity, this.maxRows);
-    const l = new Float64Array(lb, 0, this.capacity);
-    l.fill(NaN);
-    this.lossBuffers.push(lb);
-    this.countBuffers.push(cb);
-    this.loss.push(l);
-    this.count.push(new Float64Array(cb, 0, this.capacity));
-    this.firstRow.push(this.rows);
+    const K = this.K;
+    const K1 = K + 1;
+    const rows = this.rows;
+    const buffer = this.allocateRows(this.capacity, K1);
+    const data = new Float64Array(buffer, 0, this.capacity * 2 * K1);
+    const old = this.data;
+    for (let r = 0; r < rows; r++) {
+      const o = r * 2 * K;
+      const n = r * 2 * K1;
+      for (let k = 0; k < K; k++) {
+        data[n + k] = old[o + k];
+        data[n + K1 + k] = old[o + K + k];
+      }
+      data[n + K] = NaN; // loss before the domain existed; its count stays 0
+    }
+    this.buffer = buffer;
+    this.data = data;
+    this.K = K1;
+    this.firstRow.push(rows);
   }
 
   /**
@@ -105,58 +136,70 @@ export class StepHistory {
   append(step: number, loss: ArrayLike<number>, count: ArrayLike<number>): void {
     if (this.rows === this.capacity) this.grow();
     const r = this.rows;
-    const K = this.loss.length;
+    const K = this.K;
+    const d = this.data;
+    const o = r * 2 * K;
+    const prev = o - 2 * K;
     let batchLoss = 0;
     let batchCount = 0;
+    let imputed = false;
     for (let k = 0; k < K; k++) {
       const c = count[k];
+      d[o + K + k] = c;
       if (c > 0) {
-        batchLoss += c * loss[k];
+        const l = loss[k];
+        batchLoss += c * l;
         batchCount += c;
-      }
+        d[o + k] = l;
+      } else imputed = true;
     }
-    const batchMean = batchLoss / batchCount;
-    for (let k = 0; k < K; k++) {
-      const c = count[k];
-      this.count[k][r] = c;
-      this.loss[k][r] = c > 0 ? loss[k] : r > this.firstRow[k] ? this.loss[k][r - 1] : batchMean;
+    if (imputed) {
+      const batchMean = batchLoss / batchCount;
+      const firstRow = this.firstRow;
+      for (let k = 0; k < K; k++) if (!(count[k] > 0)) d[o + k] = r > firstRow[k] ? d[prev + k] : batchMean;
     }
     if (this.rows === 0) this.firstStep = step;
     this.rows = r + 1;
   }
 
-  /** The fitting engine's view of rows 0 … rows−1 (arrays have spare capacity beyond). */
+  /** Domain k's losses, rows 0 … rows−1 (a copy). */
+  lossColumn(k: number, rows = this.rows): Float64Array {
+    return this.column(k, rows);
+  }
+
+  /** Domain k's counts, rows 0 … rows−1 (a copy). */
+  countColumn(k: number, rows = this.rows): Float64Array {
+    return this.column(this.K + k, rows);
+  }
+
+  private column(j: number, rows: number): Float64Array {
+    const out = new Float64Array(rows);
+    const d = this.data;
+    const stride = 2 * this.K;
+    for (let r = 0, i = j; r < rows; r++, i += stride) out[r] = d[i];
+    return out;
+  }
+
+  /** The fitting engine's view of rows 0 … rows−1 (columns copied out of the rows). */
   view(rows = this.rows): DomainHistoryView {
-    return { steps: rows, loss: this.loss, count: this.count, firstStep: this.firstRow };
+    return readColumns(this.data, this.K, rows, this.firstRow);
   }
 
   private grow(): void {
     const next = this.capacity * 2;
-    const K = this.loss.length;
-    for (let k = 0; k < K; k++) {
-      this.lossBuffers[k] = this.growBuffer(this.lossBuffers[k], next);
-      this.countBuffers[k] = this.growBuffer(this.countBuffers[k], next);
-      this.loss[k] = new Float64Array(this.lossBuffers[k], 0, next);
-      this.count[k] = new Float64Array(this.countBuffers[k], 0, next);
+    const doubles = next * 2 * this.K;
+    const g = this.buffer as unknown as GrowableBuffer;
+    if (g.growable && g.grow && g.maxByteLength !== undefined && doubles * 8 <= g.maxByteLength) {
+      g.grow(doubles * 8); // in place: no copy, views held by a worker stay valid
+    } else {
+      // Past the reserved size (or not growable): reallocate and copy, a rare event.
+      const nb = allocate(doubles, Math.max(this.maxRows * 2 * this.K, doubles * 2));
+      new Float64Array(nb, 0, this.data.length).set(this.data);
+      this.buffer = nb;
     }
+    // New rows are left as they come (zero): append() writes every entry of a row.
+    this.data = new Float64Array(this.buffer, 0, doubles);
     this.capacity = next;
-  }
-
-  /**
-   * New rows are left as they come (zero): only rows < `rows` are ever read, and append()
-   * writes every domain's row. (Rows before a domain's first row were set to NaN when the
-   * domain was added, and lie below the old capacity.)
-   */
-  private growBuffer(b: AnyBuffer, rows: number): AnyBuffer {
-    const g = b as unknown as GrowableBuffer;
-    if (g.growable && g.grow && g.maxByteLength !== undefined && rows * 8 <= g.maxByteLength) {
-      g.grow(rows * 8); // in place: no copy, views held by a worker stay valid
-      return b;
-    }
-    // Past the reserved size (or not growable): reallocate and copy, a rare event.
-    const nb = allocate(rows, Math.max(this.maxRows, rows * 2));
-    new Float64Array(nb).set(new Float64Array(b));
-    return nb;
   }
 
   /** JSON form: losses with null for NaN, counts as numbers, rows trimmed. */
@@ -166,12 +209,13 @@ export class StepHistory {
       rows,
       firstStep: this.firstStep,
       firstRow: [...this.firstRow],
-      loss: this.loss.map((a) => {
+      loss: this.firstRow.map((_, k) => {
+        const a = this.lossColumn(k, rows);
         const out: (number | null)[] = new Array(rows);
         for (let r = 0; r < rows; r++) out[r] = Number.isNaN(a[r]) ? null : a[r];
         return out;
       }),
-      count: this.count.map((a) => Array.from(a.subarray(0, rows))),
+      count: this.firstRow.map((_, k) => Array.from(this.countColumn(k, rows))),
     };
   }
 
@@ -195,17 +239,21 @@ export class StepHistory {
     }
     if (!Array.isArray(o.loss) || o.loss.length !== K) return fail('loss', `an array of ${K} arrays`);
     if (!Array.isArray(o.count) || o.count.length !== K) return fail('count', `an array of ${K} arrays`);
+    let capacity = INITIAL_ROWS;
+    while (capacity < rows) capacity *= 2;
     const h = new StepHistory(0, options);
-    while (h.capacity < rows) h.capacity *= 2;
+    h.capacity = capacity;
+    h.K = K;
+    h.buffer = h.allocateRows(capacity, K);
+    h.data = new Float64Array(h.buffer, 0, capacity * 2 * K);
+    const d = h.data;
+    const stride = 2 * K;
     for (let k = 0; k < K; k++) {
-      h.addDomain();
-      h.firstRow[k] = firstRow[k] as number;
+      h.firstRow.push(firstRow[k] as number);
       const ls = (o.loss as unknown[])[k];
       const cs = (o.count as unknown[])[k];
       if (!Array.isArray(ls) || ls.length !== rows) fail(`loss[${k}]`, `an array of ${rows} numbers (domain "${domains[k]}")`);
       if (!Array.isArray(cs) || cs.length !== rows) fail(`count[${k}]`, `an array of ${rows} numbers (domain "${domains[k]}")`);
-      const la = h.loss[k];
-      const ca = h.count[k];
       for (let r = 0; r < rows; r++) {
         const l = (ls as unknown[])[r];
         const c = (cs as unknown[])[r];
@@ -216,8 +264,8 @@ export class StepHistory {
         if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || (before && c !== 0)) {
           fail(`count[${k}][${r}]`, before ? '0 (before the domain was added)' : 'an integer ≥ 0');
         }
-        la[r] = before ? NaN : (l as number);
-        ca[r] = c as number;
+        d[r * stride + k] = before ? NaN : (l as number);
+        d[r * stride + K + k] = c as number;
       }
     }
     h.rows = rows;
@@ -232,4 +280,26 @@ export interface HistoryJson {
   firstRow: number[];
   loss: (number | null)[][];
   count: number[][];
+}
+
+/**
+ * Columns (loss[k], count[k], rows 0 … rows−1) copied out of row-major history rows
+ * (`data`: K losses then K counts per row), as the fitting engine reads them.
+ */
+export function readColumns(data: Float64Array, K: number, rows: number, firstRow: readonly number[]): DomainHistoryView {
+  const stride = 2 * K;
+  const loss: Float64Array[] = [];
+  const count: Float64Array[] = [];
+  for (let k = 0; k < K; k++) {
+    loss.push(new Float64Array(rows));
+    count.push(new Float64Array(rows));
+  }
+  for (let r = 0; r < rows; r++) {
+    const o = r * stride;
+    for (let k = 0; k < K; k++) {
+      loss[k][r] = data[o + k];
+      count[k][r] = data[o + K + k];
+    }
+  }
+  return { steps: rows, loss, count, firstStep: [...firstRow] };
 }

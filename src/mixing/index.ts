@@ -21,7 +21,7 @@ export type {
 } from './AdoPolicy.js';
 export { adoMixture, adoRho, clipMinProbability, updateHistoryShares, newAdoScratch } from './adoWeights.js';
 export type { AdoWeightParams, AdoWeightState, AdoScratch, FloorMode, HistoryTerm } from './adoWeights.js';
-export { StepHistory } from './history.js';
+export { StepHistory, readColumns } from './history.js';
 export type { HistoryJson, HistoryOptions } from './history.js';
 export { computeRefit, InlineRefitRunner } from './refit.js';
 export type {

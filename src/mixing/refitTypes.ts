@@ -54,8 +54,10 @@ export interface RefitRequest {
 /** Anything that exposes the history buffers a refit reads. */
 export interface RefitHistorySource {
   view(rows?: number): DomainHistoryView;
-  readonly lossBuffers: (SharedArrayBuffer | ArrayBuffer)[];
-  readonly countBuffers: (SharedArrayBuffer | ArrayBuffer)[];
+  /** Row-major rows (K losses then K counts per row, see history.ts), shared with a worker. */
+  readonly buffer: SharedArrayBuffer | ArrayBuffer;
+  /** K: the number of domains, so a row is 2K doubles. */
+  readonly domains: number;
   readonly firstRow: readonly number[];
   readonly shared: boolean;
 }

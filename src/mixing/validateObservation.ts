@@ -12,8 +12,60 @@
  */
 import type { StepObservation } from './policy.js';
 
-/** Throws an Error naming the step, the field, the domain and the value. */
+/**
+ * Throws an Error naming the step, the field, the domain and the value.
+ *
+ * Runs every step: one tight loop decides whether the step is valid, and only a step it
+ * rejects goes through `explainRejection`, which checks the rules in order and throws the
+ * first one broken (it accepts exactly what the fast check accepts).
+ */
 export function validateObservation(
+  obs: StepObservation,
+  domains: readonly string[],
+  lastStep: number,
+): void {
+  if (obs !== null && typeof obs === 'object') {
+    const { step, loss, count, evalLoss } = obs;
+    const K = domains.length;
+    if (
+      Number.isInteger(step) &&
+      step >= 0 &&
+      (lastStep < 0 || step === lastStep + 1) &&
+      isVector(loss, K) &&
+      isVector(count, K) &&
+      (evalLoss === undefined || isVector(evalLoss, K))
+    ) {
+      let total = 0;
+      let k = 0;
+      for (; k < K; k++) {
+        const c = count[k];
+        const l = loss[k];
+        // count: a finite integer ≥ 0; loss: finite ≥ 0 where c > 0, else NaN or finite ≥ 0.
+        if (!(typeof c === 'number' && c >= 0 && c < Infinity && Math.floor(c) === c && typeof l === 'number')) break;
+        if (c > 0 ? !(l >= 0 && l < Infinity) : l < 0 || l === Infinity) break;
+        total += c;
+      }
+      if (k === K && evalLoss !== undefined) {
+        for (let j = 0; j < K; j++) {
+          const v = evalLoss[j];
+          if (typeof v !== 'number' || v < 0 || v === Infinity) {
+            k = -1;
+            break;
+          }
+        }
+      }
+      if (k === K && total > 0) return;
+    }
+  }
+  explainRejection(obs, domains, lastStep);
+}
+
+function isVector(v: ArrayLike<number> | undefined, K: number): boolean {
+  return v !== null && v !== undefined && typeof v === 'object' && v.length === K;
+}
+
+/** The rules one by one, throwing on the first broken (the slow path of a rejected step). */
+function explainRejection(
   obs: StepObservation,
   domains: readonly string[],
   lastStep: number,

@@ -86,7 +86,7 @@ export class WorkerRefitRunner implements RefitRunner {
     if (this.failure) throw new Error(`refit worker failed: ${this.failure.message}`);
     if (!history.shared) throw new Error('WorkerRefitRunner: the history is not in shared memory');
     if (this.slots.has(request.id)) throw new Error(`refit ${request.id} was already submitted`);
-    const result = new SharedArrayBuffer(resultBytes(history.lossBuffers.length));
+    const result = new SharedArrayBuffer(resultBytes(history.domains));
     this.slots.set(request.id, { result, header: new Int32Array(result, 0, 2) });
     const msg: RefitJobMessage = {
       type: 'refit',
@@ -94,8 +94,8 @@ export class WorkerRefitRunner implements RefitRunner {
       rows: request.rows,
       fit: request.fit,
       domains: request.domains,
-      loss: history.lossBuffers as SharedArrayBuffer[],
-      count: history.countBuffers as SharedArrayBuffer[],
+      history: history.buffer as SharedArrayBuffer,
+      historyDomains: history.domains,
       firstRow: [...history.firstRow],
       result,
     };

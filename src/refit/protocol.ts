@@ -15,9 +15,10 @@ export interface RefitJobMessage {
   rows: number;
   fit: RefitFitOptions;
   domains: number[];
-  /** Per-domain history buffers, shared (never copied) with the policy's thread. */
-  loss: SharedArrayBuffer[];
-  count: SharedArrayBuffer[];
+  /** Row-major history rows (K losses then K counts per row), shared (never copied) with the policy's thread. */
+  history: SharedArrayBuffer;
+  /** K, the number of domains in the history's layout. */
+  historyDomains: number;
   firstRow: number[];
   result: SharedArrayBuffer;
 }

@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { computeRefit, type RefitOutcome } from '../mixing/index.js';
+import { computeRefit, readColumns, type RefitOutcome } from '../mixing/index.js';
 import { RESULT_HEADER_BYTES, STATE_DONE, type RefitJobMessage } from './protocol.js';
 
 if (parentPort === null) throw new Error('refitWorker.js must run as a worker thread');
@@ -17,10 +17,11 @@ port.on('message', (msg: RefitJobMessage | { type: 'close' } | { type: 'ping' })
     return;
   }
   const t0 = performance.now();
-  // Fixed-length views of the rows the job reads (length-tracking views are much slower).
-  const loss = msg.loss.map((b) => new Float64Array(b, 0, msg.rows));
-  const count = msg.count.map((b) => new Float64Array(b, 0, msg.rows));
-  const outcome = computeRefit({ steps: msg.rows, loss, count, firstStep: msg.firstRow }, msg.rows, msg.fit, msg.domains);
+  // A fixed-length view of the rows the job reads (length-tracking views are much slower),
+  // turned into the columns the fit reads, here in the worker, off the training thread.
+  const K = msg.historyDomains;
+  const rows = new Float64Array(msg.history, 0, msg.rows * 2 * K);
+  const outcome = computeRefit(readColumns(rows, K, msg.rows, msg.firstRow), msg.rows, msg.fit, msg.domains);
   const ms = performance.now() - t0;
   writeResult(msg.result, outcome, ms);
 });

@@ -81,9 +81,13 @@ export function lossChart(data: RunData, options: ChartOptions = {}): ChartSpec 
   const LAW = 'fitted law';
   data.domains.forEach((domain, k) => {
     const m = binMeans(data.loss[k], bins);
+    let highest = -Infinity;
     for (let b = 0; b < bins.count; b++) {
       // Steps are drawn on a log axis (power laws read best there), so step 0 is left out.
-      if (Number.isFinite(m[b]) && data.steps[last[b]] > 0) values.push({ step: data.steps[last[b]], domain, loss: round(m[b]), series: TRAIN });
+      if (Number.isFinite(m[b]) && data.steps[last[b]] > 0) {
+        values.push({ step: data.steps[last[b]], domain, loss: round(m[b]), series: TRAIN });
+        highest = Math.max(highest, m[b]);
+      }
     }
     const law = data.laws[k];
     if (!law) return;
@@ -91,7 +95,9 @@ export function lossChart(data: RunData, options: ChartOptions = {}): ChartSpec 
       const n = lawCount(data, k, last[b]);
       if (!(n > 0) || !(data.steps[last[b]] > 0)) continue;
       const v = powerLawValue(law.params, n);
-      if (Number.isFinite(v)) values.push({ step: data.steps[last[b]], domain, loss: round(v), series: LAW });
+      // A law fitted after the warm-up overshoots when extrapolated back to the first steps;
+      // drawn there it would squash the loss curve, so it is drawn only below the curve's top.
+      if (Number.isFinite(v) && v <= highest) values.push({ step: data.steps[last[b]], domain, loss: round(v), series: LAW });
     }
   });
   const K = data.domains.length;

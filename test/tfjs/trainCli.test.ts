@@ -49,7 +49,9 @@ describe('adomix train (built CLI, cpu backend)', () => {
     expect(summary).toMatchObject({ backend: 'cpu', policy: 'ado', steps: 6, stopped: 'done', resumed: false, outDir: out });
     expect(summary.domains.map((d: { name: string }) => d.name)).toEqual(['code', 'prose', 'json', 'random']);
     expect(summary.domains.reduce((a: number, d: { examples: number }) => a + d.examples, 0)).toBe(48);
-    for (const f of ['config.json', 'steps.jsonl', 'checkpoint.json', 'train.log']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['config.json', 'steps.jsonl', 'checkpoint.json', 'train.log', 'report.html']) expect(existsSync(join(out, f))).toBe(true);
+    expect(summary.report).toBe(join(out, 'report.html'));
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<svg[\s\S]*Mixture weights over time/);
     // The log file is pino JSON lines.
     const logLines = readFileSync(join(out, 'train.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(logLines.some((l) => l.msg === 'backend' && l.backend === 'cpu')).toBe(true);
