@@ -7,10 +7,12 @@
  * streams. Same seed, same sequence, on every machine.
  */
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  /**
+   * The four state words. A Uint32Array, not four number fields: words above 2^30 do not
+   * fit V8's small integers, so as fields every draw would allocate heap numbers (and a
+   * training loop drawing thousands per step would pay for it in GC pauses).
+   */
+  private readonly s = new Uint32Array(4);
 
   constructor(seed: number = 0) {
     if (!Number.isFinite(seed)) throw new Error(`Rng seed must be a finite number, got ${seed}`);
@@ -23,11 +25,9 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    const s = this.s;
+    for (let i = 0; i < 4; i++) s[i] = next();
+    if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
   }
 
   /** Restores a generator from `state()`. */
@@ -40,25 +40,26 @@ export class Rng {
       throw new Error(`Rng state must be four unsigned 32-bit integers, got ${JSON.stringify(state)}`);
     }
     const rng = new Rng(0);
-    [rng.s0, rng.s1, rng.s2, rng.s3] = state;
+    rng.s.set(state);
     return rng;
   }
 
   /** The whole state: four unsigned 32-bit integers. */
   state(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3];
+    return Array.from(this.s);
   }
 
   /** Next unsigned 32-bit integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 = (this.s2 ^ this.s0) >>> 0;
-    this.s3 = (this.s3 ^ this.s1) >>> 0;
-    this.s1 = (this.s1 ^ this.s2) >>> 0;
-    this.s0 = (this.s0 ^ this.s3) >>> 0;
-    this.s2 = (this.s2 ^ t) >>> 0;
-    this.s3 = rotl(this.s3, 11);
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
     return result;
   }
 
