@@ -8,17 +8,10 @@ export { StaticPolicy } from './StaticPolicy.js';
 export type { StaticKind, StaticPolicyOptions, StaticPolicySnapshot } from './StaticPolicy.js';
 export { OdmPolicy, odmEpsilon, resolveOdmSettings } from './OdmPolicy.js';
 export type { OdmPolicyOptions, OdmPolicySnapshot, OdmSettings, OdmVariant } from './OdmPolicy.js';
-export { AdoPolicy, ADO_PRESETS, resolveSettings as resolveAdoSettings } from './AdoPolicy.js';
-export type {
-  AdoPolicyOptions,
-  AdoPolicySnapshot,
-  AdoPreset,
-  AdoSettings,
-  AcceptFits,
-  AdoTarget,
-  PendingRefit,
-  RefitReport,
-} from './AdoPolicy.js';
+export { AdoPolicy } from './AdoPolicy.js';
+export type { AdoPolicyOptions, AdoPolicySnapshot, PendingRefit, RefitReport } from './AdoPolicy.js';
+export { ADO_PRESETS, resolveSettings as resolveAdoSettings } from './adoSettings.js';
+export type { AdoPreset, AdoSettings, AcceptFits, AdoTarget } from './adoSettings.js';
 export { adoMixture, adoRho, clipMinProbability, updateHistoryShares, newAdoScratch } from './adoWeights.js';
 export type { AdoWeightParams, AdoWeightState, AdoScratch, FloorMode, HistoryTerm } from './adoWeights.js';
 export { StepHistory, readColumns } from './history.js';
