@@ -18,7 +18,6 @@ import { DomainTrainStep } from '../src/tfjs/trainStep.js';
 import { policySpecFor } from '../src/tfjs/runTraining.js';
 import { median } from './_util.js';
 
-
 export interface MixOverheadOptions {
   /** Backend already selected (its name goes into the result). */
   backend: BackendChoice;

@@ -30,9 +30,8 @@ function libraryDirs(env: Record<string, string | undefined>): string[] {
   ];
 }
 
-/** Path of the Vulkan loader, or undefined. Only Linux needs it (Dawn uses Metal/D3D elsewhere). */
+/** Path of the Vulkan loader on Linux, or undefined when none is found. */
 export function findVulkanLoader(env: Record<string, string | undefined> = process.env): string | undefined {
-  if (process.platform !== 'linux') return 'not needed on ' + process.platform;
   for (const dir of libraryDirs(env)) {
     const path = join(dir, 'libvulkan.so.1');
     if (existsSync(path)) return path;
@@ -62,13 +61,10 @@ async function importOptional(name: string): Promise<unknown> {
   return import(name);
 }
 
-/** The adapter found by the last successful load, for reports and benchmarks. */
-export let webgpuAdapterName: string | undefined;
-
 export const webgpuLoader: BackendLoader = {
   async load() {
-    const vulkan = findVulkanLoader();
-    if (vulkan === undefined) {
+    // Only Linux needs the loader (Dawn uses Metal or Direct3D elsewhere).
+    if (process.platform === 'linux' && findVulkanLoader() === undefined) {
       throw new Error('no Vulkan loader (libvulkan.so.1) found; install libvulkan1 and a GPU driver');
     }
     let dawn: DawnModule;
@@ -94,7 +90,6 @@ export const webgpuLoader: BackendLoader = {
       Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true, writable: true });
     }
     await importOptional('@tensorflow/tfjs-backend-webgpu');
-    webgpuAdapterName = describeAdapter(adapter);
-    return { tfName: 'webgpu', detail: `tfjs-backend-webgpu on Dawn, ${webgpuAdapterName}` };
+    return { tfName: 'webgpu', detail: `tfjs-backend-webgpu on Dawn, ${describeAdapter(adapter)}` };
   },
 };

@@ -22,9 +22,9 @@ describe('describeAdapter', () => {
   });
 });
 
-// Machines without a Vulkan loader (CI, CPU boxes): the webgpu route must be skipped with
+// Linux machines without a Vulkan loader (CI, CPU boxes): the webgpu route must be skipped with
 // its reason and the gpu benchmark must say there is no GPU and exit 0.
-describe.skipIf(findVulkanLoader() !== undefined)('without a GPU', () => {
+describe.skipIf(process.platform !== 'linux' || findVulkanLoader() !== undefined)('without a GPU', () => {
   it('falls back from an explicit webgpu request and says why', async () => {
     const { selectBackend } = await import('../../src/tfjs/backend.js');
     const choice = await selectBackend({ backend: 'webgpu', env: {} });
