@@ -80,21 +80,27 @@ describe('ADO default preset: a flat domain gets only δ_min', () => {
     [Math.log(20), Math.log(2), 0.3],
     [Math.log(15), Math.log(1.5), 0.35],
   ];
+  /** Weights after 4 steps when domain c's law is `flat` (a and b follow `learn`). */
+  const weightsWithFlat = (flat: Law, options: Partial<AdoPolicyOptions> = {}): Float64Array => {
+    const p = new AdoPolicy({
+      domains: ['a', 'b', 'c'],
+      prior: [0.25, 0.25, 0.5],
+      startStep: 0,
+      refitInterval: 1,
+      lag: 0,
+      ...options,
+      refitRunner: fixedLawRunner([...learn, flat]).runner,
+    });
+    let w = p.weights();
+    for (let t = 0; t < 4; t++) w = p.observe({ step: t, loss: [3, 2, 5.55], count: [16, 16, 32] });
+    return w;
+  };
   for (const [form, flat] of [
     ['ε ≈ 0, β ≈ plateau, α = 0', [Math.log(5.55), -48, 0]],
     ['ε ≈ plateau, β ≈ 0', [Math.log(1e-3), Math.log(5.55), 0.3]],
   ] as [string, Law][]) {
     it(`fitted as ${form}`, () => {
-      const p = new AdoPolicy({
-        domains: ['a', 'b', 'c'],
-        prior: [0.25, 0.25, 0.5],
-        startStep: 0,
-        refitInterval: 1,
-        lag: 0,
-        refitRunner: fixedLawRunner([...learn, flat]).runner,
-      });
-      let w = p.weights();
-      for (let t = 0; t < 4; t++) w = p.observe({ step: t, loss: [3, 2, 5.55], count: [16, 16, 32] });
+      const w = weightsWithFlat(flat);
       if (form.startsWith('ε ≈ 0')) expect(w[2]).toBeCloseTo(0.01, 15);
       else expect(w[2]).toBeCloseTo(0.01, 5); // β·n^−α ≈ 1e-3·64^−0.3: a tiny but true slope
       expect(w[0] + w[1] + w[2]).toBeCloseTo(1, 14);
@@ -102,17 +108,7 @@ describe('ADO default preset: a flat domain gets only δ_min', () => {
   }
 
   it('with the reference floor max(α, 0.05) the α = 0 form keeps a large share', () => {
-    const p = new AdoPolicy({
-      domains: ['a', 'b', 'c'],
-      prior: [0.25, 0.25, 0.5],
-      startStep: 0,
-      refitInterval: 1,
-      lag: 0,
-      minExponent: 0.05,
-      refitRunner: fixedLawRunner([...learn, [Math.log(5.55), -48, 0]]).runner,
-    });
-    let w = p.weights();
-    for (let t = 0; t < 4; t++) w = p.observe({ step: t, loss: [3, 2, 5.55], count: [16, 16, 32] });
+    const w = weightsWithFlat([Math.log(5.55), -48, 0], { minExponent: 0.05 });
     // slope 0.05·5.55/n against 0.3·20·n^−0.3/n and 0.35·15·n^−0.35/n at n = 256: ten times δ_min
     expect(w[2]).toBeGreaterThan(0.1);
   });
