@@ -2,9 +2,9 @@
  * The report's file edge: find a run's step log, read it (and sim.json when present),
  * build the report and write it atomically; optionally each chart as its own SVG file.
  */
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { readStepLog, writeFileAtomic } from '../runlog/index.js';
+import { assertNotAnInput, readStepLog, writeFileAtomic } from '../runlog/index.js';
 import { buildReport, type Report, type ReportOptions } from './buildReport.js';
 import { parseSimInfo, type SimInfo } from './simInfo.js';
 
@@ -30,17 +30,34 @@ export const STEP_LOG_NAMES = ['steplog.jsonl', 'steplog.csv'];
 export const SIM_INFO_NAME = 'sim.json';
 export const REPORT_NAME = 'report.html';
 
-/** The step log of a run directory: steplog.jsonl/.csv, else one *.steplog.jsonl, else a *.jsonl with a step-log header. */
+/** Does the file start like a JSONL step log (its header line)? Reads its first bytes only. */
+async function looksLikeStepLog(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(256), 0, 256, 0);
+    return /^\uFEFF?\s*\{\s*"adomix"\s*:\s*"steplog\//.test(buffer.subarray(0, bytesRead).toString('utf8'));
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * The step log of a run directory: steplog.jsonl or .csv, a *.steplog.jsonl/.csv, or a *.jsonl
+ * whose first line is a step-log header. A directory holding more than one is refused,
+ * naming them all (which one is meant is the user's to say).
+ */
 export async function findStepLog(dir: string): Promise<string> {
   const entries = (await readdir(dir)).sort();
-  for (const name of STEP_LOG_NAMES) if (entries.includes(name)) return join(dir, name);
-  const tagged = entries.filter((e) => e.endsWith('.steplog.jsonl') || e.endsWith('.steplog.csv'));
-  if (tagged.length === 1) return join(dir, tagged[0]);
-  if (tagged.length > 1) throw new Error(`${dir}: several step logs (${tagged.join(', ')}); name one`);
-  for (const e of entries.filter((x) => x.endsWith('.jsonl'))) {
-    const head = (await readFile(join(dir, e), 'utf8')).slice(0, 200);
-    if (/"adomix"\s*:\s*"steplog\//.test(head)) return join(dir, e);
+  const found: string[] = [];
+  for (const e of entries) {
+    if (STEP_LOG_NAMES.includes(e) || e.endsWith('.steplog.jsonl') || e.endsWith('.steplog.csv')) found.push(e);
+    else if (e.endsWith('.jsonl') && (await looksLikeStepLog(join(dir, e)))) found.push(e);
   }
+  if (found.length === 1) return join(dir, found[0]);
+  if (found.length > 1) throw new Error(`${dir}: holds ${found.length} step logs (${found.join(', ')}); name the one to report on`);
   throw new Error(`${dir}: no step log found (looked for ${STEP_LOG_NAMES.join(', ')}, *.steplog.jsonl, or a *.jsonl step log)`);
 }
 
@@ -74,16 +91,24 @@ export async function writeReport(input: string, options: WriteReportOptions = {
   const dir = dirname(stepLog);
   const out =
     options.out ?? (isDir ? join(input, REPORT_NAME) : join(dir, `${basename(stepLog, extname(stepLog))}.report.html`));
+  const inputs = [
+    { path: stepLog, what: 'the step log' },
+    { path: join(dir, SIM_INFO_NAME), what: 'the run info' },
+  ];
+  assertNotAnInput([{ path: out, what: '--out' }], inputs);
   const log = await readStepLog(stepLog, { skipBad: options.skipBad });
+  if (log.records.length === 0) throw new Error(`${stepLog}: the step log has a header but no steps: nothing to report`);
   const sim = await readSimInfo(dir);
   const report = await buildReport(log, { ...options, sim, source: stepLog });
+  const svgDir = options.svgDir;
+  if (svgDir !== undefined) assertNotAnInput(report.charts.map((c) => ({ path: join(svgDir, `${c.name}.svg`), what: '--svg file' })), [...inputs, { path: out, what: '--out' }]);
   await mkdir(dirname(out), { recursive: true });
   await writeFileAtomic(out, report.html);
   const svgFiles: string[] = [];
-  if (options.svgDir) {
-    await mkdir(options.svgDir, { recursive: true });
+  if (svgDir !== undefined) {
+    await mkdir(svgDir, { recursive: true });
     for (const c of report.charts) {
-      const p = join(options.svgDir, `${c.name}.svg`);
+      const p = join(svgDir, `${c.name}.svg`);
       await writeFileAtomic(p, c.svg);
       svgFiles.push(p);
     }

@@ -4,6 +4,7 @@
  * and the streaming reader all feed it lines.
  */
 import { validateHeader, validateRecord } from './validate.js';
+import { DEFAULT_MAX_LINE_BYTES, overlongLineMessage } from './lines.js';
 import {
   StepLogError,
   type ReadStepLogOptions,
@@ -23,6 +24,7 @@ export class StepLogParser {
 
   private readonly skipBad: boolean;
   private readonly maxSkippedLines: number;
+  private readonly maxLineBytes: number;
   private firstStep = -1;
   private lastStep = -1;
   /** Lines skipped since the last accepted record: how far the next step may jump. */
@@ -35,10 +37,15 @@ export class StepLogParser {
   ) {
     this.skipBad = options.skipBad ?? false;
     this.maxSkippedLines = options.maxSkippedLines ?? DEFAULT_MAX_SKIPPED_LINES;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
-  /** Feed one line (without its newline) with its 1-based number. */
-  push(raw: string, lineNo: number): void {
+  /** Feed one line (without its newline) with its 1-based number; null: a line over the length limit. */
+  push(raw: string | null, lineNo: number): void {
+    if (raw === null) {
+      if (this.header === undefined) throw this.error(lineNo, overlongLineMessage(this.maxLineBytes));
+      return this.bad(lineNo, overlongLineMessage(this.maxLineBytes));
+    }
     let text = raw;
     if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM
     if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1); // CRLF
@@ -61,13 +68,15 @@ export class StepLogParser {
     if (this.firstStep < 0) {
       this.firstStep = step;
     } else if (step !== this.lastStep + 1) {
-      // With skipBad, a gap is fine when skipped lines can account for the missing steps.
-      const explained = this.skipBad && step > this.lastStep && step - this.lastStep - 1 <= this.skippedSinceLast;
-      if (!explained)
-        return this.bad(
-          lineNo,
-          `step must be ${this.lastStep + 1} (steps are consecutive integers starting at ${this.firstStep}), got ${step}`,
-        );
+      const message =
+        step <= this.lastStep
+          ? `step must be ${this.lastStep + 1} (steps are consecutive integers starting at ${this.firstStep}), got ${step}: a repeated or out-of-order step`
+          : `step must be ${this.lastStep + 1} (steps are consecutive integers starting at ${this.firstStep}), got ${step}: step${step - this.lastStep > 2 ? `s ${this.lastStep + 1}..${step - 1} are` : ` ${this.lastStep + 1} is`} missing`;
+      // With skipBad a repeated or out-of-order line is skipped on its own; a gap costs one bad
+      // line (unless skipped lines already account for it) and the record is kept, so one
+      // missing or swapped line never discards the rest of the log.
+      if (!this.skipBad || step <= this.lastStep) return this.bad(lineNo, message);
+      if (step - this.lastStep - 1 > this.skippedSinceLast) this.bad(lineNo, message);
     }
     this.lastStep = step;
     this.skippedSinceLast = 0;

@@ -13,7 +13,7 @@
  * The resulting log has no prior and unit `examples` unless told otherwise.
  */
 import { validateRecord } from './validate.js';
-import { forEachLineOf, LineSource } from './lines.js';
+import { DEFAULT_MAX_LINE_BYTES, forEachLineOf, LineSource, overlongLineMessage } from './lines.js';
 import {
   STEPLOG_FORMAT,
   StepLogError,
@@ -93,6 +93,9 @@ class CsvStepLogBuilder {
   private readonly skippedLines: SkippedLine[] = [];
   private readonly skipBad: boolean;
   private readonly maxSkippedLines: number;
+  private readonly maxLineBytes: number;
+  /** Steps of rows skipped as bad: a gap they explain costs nothing more. */
+  private readonly badRowSteps = new Set<number>();
 
   constructor(
     private readonly file: string,
@@ -101,9 +104,15 @@ class CsvStepLogBuilder {
   ) {
     this.skipBad = options.skipBad ?? false;
     this.maxSkippedLines = options.maxSkippedLines ?? 100;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
-  push(raw: string, lineNo: number): void {
+  push(raw: string | null, lineNo: number): void {
+    if (raw === null) {
+      const message = overlongLineMessage(this.maxLineBytes);
+      if (this.columns === undefined) throw this.error(lineNo, message);
+      return this.bad(lineNo, message);
+    }
     let text = raw;
     if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
@@ -116,7 +125,10 @@ class CsvStepLogBuilder {
     }
     if (cells === undefined) return this.bad(lineNo, 'unterminated quote');
     const message = this.readRow(cells, lineNo);
-    if (message !== undefined) this.bad(lineNo, message);
+    if (message === undefined) return;
+    this.bad(lineNo, message);
+    const step = this.columns.step === undefined ? NaN : Number(cells[this.columns.step]);
+    if (Number.isSafeInteger(step)) this.badRowSteps.add(step);
   }
 
   private readHeader(cells: string[], lineNo: number): void {
@@ -220,13 +232,17 @@ class CsvStepLogBuilder {
     const records: StepRecord[] = [];
     let prev = -1;
     for (const step of order) {
-      if (prev >= 0 && step !== prev + 1 && !(this.skipBad && this.skipped > 0))
-        throw new StepLogError(
-          `${this.file}: no rows for step ${prev + 1}${step > prev + 2 ? `..${step - 1}` : ''} (steps must be consecutive from ${order[0]} to ${order[order.length - 1]})`,
-          this.file,
-          undefined,
-        );
       const p = this.steps.get(step)!;
+      if (prev >= 0 && step !== prev + 1) {
+        const message = `no rows for step ${prev + 1}${step > prev + 2 ? `..${step - 1}` : ''} (steps must be consecutive from ${order[0]} to ${order[order.length - 1]})`;
+        if (!this.skipBad) throw new StepLogError(`${this.file}: ${message}`, this.file, undefined);
+        // A gap that skipped rows do not explain is one bad row (the step's own rows stay):
+        // the rest of the log is kept.
+        let explained = step - prev - 1 <= this.badRowSteps.size;
+        for (let t = prev + 1; explained && t < step; t++) explained = this.badRowSteps.has(t);
+        if (!explained) this.bad(p.line, message);
+      }
+      prev = step;
       const loss: (number | null)[] = new Array(K);
       const count: number[] = new Array(K);
       for (let k = 0; k < K; k++) {
@@ -250,7 +266,6 @@ class CsvStepLogBuilder {
         continue;
       }
       records.push(record);
-      prev = step;
     }
     return {
       header: { adomix: STEPLOG_FORMAT, domains: this.domains, unit: this.unit },
@@ -282,7 +297,7 @@ export function parseStepLogCsv(text: string, options: ParseStepLogOptions & Csv
 /** Read a CSV step log from a file, line by line. */
 export async function readStepLogCsv(path: string, options: ReadStepLogOptions & CsvOptions = {}): Promise<StepLog> {
   const builder = new CsvStepLogBuilder(path, options);
-  const source = new LineSource(path);
+  const source = new LineSource(path, options);
   try {
     for (let line = await source.next(); line !== undefined; line = await source.next()) builder.push(line, source.lineNo);
   } finally {

@@ -38,7 +38,7 @@ export async function readStepLog(path: string, options: ReadStepLogOptions = {}
   if (stepLogFormat(path, options) === 'csv') return readStepLogCsv(path, options);
   const records: StepRecord[] = [];
   const parser = new StepLogParser(path, options, (r) => records.push(r));
-  const source = new LineSource(path);
+  const source = new LineSource(path, options);
   try {
     for (let line = await source.next(); line !== undefined; line = await source.next()) parser.push(line, source.lineNo);
   } finally {
@@ -75,7 +75,7 @@ export async function openStepLog(path: string, options: ReadStepLogOptions = {}
   }
   const queue: StepRecord[] = [];
   const parser = new StepLogParser(path, options, (r) => queue.push(r));
-  const source = new LineSource(path);
+  const source = new LineSource(path, options);
   try {
     while (parser.header === undefined) {
       const line = await source.next();

@@ -76,6 +76,10 @@ export interface ReadStepLogOptions {
   skipBad?: boolean;
   /** Keep at most this many entries in `skippedLines` (default 100); `skipped` counts all. */
   maxSkippedLines?: number;
+  /** The longest line accepted, in bytes (default 64 MiB); a longer one is a bad line. */
+  maxLineBytes?: number;
+  /** Ends a streamed read early when aborted (e.g. a replay stopped by SIGTERM while it waits on a pipe). */
+  signal?: AbortSignal;
 }
 
 export interface ParseStepLogOptions extends ReadStepLogOptions {

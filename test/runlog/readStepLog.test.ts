@@ -88,8 +88,8 @@ describe('parseStepLog', () => {
     ['a second header', HEADER, 'run.jsonl:3: a second header line (step logs cannot be concatenated)'],
     ['a missing step', '{"loss":[1,1,1],"count":[1,1,1]}', 'run.jsonl:3: step must be a non-negative integer, got nothing'],
     ['a fractional step', '{"step":1.5,"loss":[1,1,1],"count":[1,1,1]}', 'run.jsonl:3: step must be a non-negative integer, got 1.5'],
-    ['a repeated step', '{"step":0,"loss":[1,1,1],"count":[1,1,1]}', 'run.jsonl:3: step must be 1 (steps are consecutive integers starting at 0), got 0'],
-    ['a skipped step', '{"step":2,"loss":[1,1,1],"count":[1,1,1]}', 'run.jsonl:3: step must be 1 (steps are consecutive integers starting at 0), got 2'],
+    ['a repeated step', '{"step":0,"loss":[1,1,1],"count":[1,1,1]}', 'run.jsonl:3: step must be 1 (steps are consecutive integers starting at 0), got 0: a repeated or out-of-order step'],
+    ['a skipped step', '{"step":2,"loss":[1,1,1],"count":[1,1,1]}', 'run.jsonl:3: step must be 1 (steps are consecutive integers starting at 0), got 2: step 1 is missing'],
     ['a missing loss', '{"step":1,"count":[1,1,1]}', 'run.jsonl:3: loss must be an array of 3 numbers or nulls (one per domain), got nothing'],
     ['a short loss', '{"step":1,"loss":[1,1],"count":[1,1,1]}', 'run.jsonl:3: loss has 2 entries but there are 3 domains (code, prose, math)'],
     ['a "NaN" loss', '{"step":1,"loss":[1,1,"NaN"],"count":[1,1,1]}', 'run.jsonl:3: loss[2] must be a finite non-negative number or null, got "NaN"'],
@@ -128,15 +128,31 @@ describe('parseStepLog', () => {
       'garbage',                                       // bad: skipped
       '{"step":3,"loss":[1,1,null],"count":[1,1,0]}',  // 2 skipped lines explain steps 1, 2
       '{"step":3,"loss":[1,1,null],"count":[1,1,0]}',  // repeated step: bad
-      '{"step":6,"loss":[1,1,null],"count":[1,1,0]}',  // one skipped line cannot explain two missing steps
-      '{"step":4,"loss":[1,1,null],"count":[1,1,0]}',
+      '{"step":6,"loss":[1,1,null],"count":[1,1,0]}',  // one skipped line cannot explain two missing steps: one bad, kept
+      '{"step":4,"loss":[1,1,null],"count":[1,1,0]}',  // out of order: bad
     ].join('\n');
     const log = parseStepLog(text, { file: 'r.jsonl', skipBad: true });
-    expect(log.records.map((r) => r.step)).toEqual([0, 3, 4]);
-    expect(log.skipped).toBe(4);
-    expect(log.skippedLines.map((s) => s.line)).toEqual([3, 4, 6, 7]);
+    expect(log.records.map((r) => r.step)).toEqual([0, 3, 6]);
+    expect(log.skipped).toBe(5);
+    expect(log.skippedLines.map((s) => s.line)).toEqual([3, 4, 6, 7, 8]);
     expect(log.skippedLines[0].message).toBe('r.jsonl:3: loss[2] must be a finite non-negative number or null, got "NaN"');
-    expect(log.skippedLines[3].message).toBe('r.jsonl:7: step must be 4 (steps are consecutive integers starting at 0), got 6');
+    expect(log.skippedLines[3].message).toBe('r.jsonl:7: step must be 4 (steps are consecutive integers starting at 0), got 6: steps 4..5 are missing');
+    expect(log.skippedLines[4].message).toBe('r.jsonl:8: step must be 7 (steps are consecutive integers starting at 0), got 4: a repeated or out-of-order step');
+  });
+
+  it('with skipBad, a missing or swapped line costs itself, not the rest of the log', () => {
+    const lines = (steps: number[]) => [HEADER, ...steps.map((t) => `{"step":${t},"loss":[1,1,null],"count":[1,1,0]}`)].join('\n');
+    const all = Array.from({ length: 300 }, (_, t) => t);
+    const missing = parseStepLog(lines(all.filter((t) => t !== 10)), { skipBad: true });
+    expect(missing.skipped).toBe(1);
+    expect(missing.records.length).toBe(299);
+    expect(missing.records.at(-1)!.step).toBe(299);
+    const swapped = [...all];
+    [swapped[10], swapped[11]] = [11, 10];
+    const log = parseStepLog(lines(swapped), { skipBad: true });
+    expect(log.skipped).toBe(2); // step 10 missing before 11; then 10 out of order
+    expect(log.records.length).toBe(299);
+    expect(log.records.map((r) => r.step).slice(9, 12)).toEqual([9, 11, 12]);
   });
 
   it('with skipBad, still fails on a bad header, and keeps at most maxSkippedLines messages', () => {
