@@ -6,7 +6,8 @@
  * (E = 1.82, A = 482.0, B = 2085.4, α = 0.348, β = 0.366): N log-uniform in [5e7, 1.6e10],
  * tokens per parameter log-uniform in [2, 300], multiplicative log-normal noise. Reports the
  * median wall time of a whole fit over the repeats (after one warm-up fit), the objective,
- * and the largest relative error over (E, A, B, α, β) against the law the runs came from.
+ * the largest relative error over (E, A, B, α, β) against the law the runs came from, and
+ * whether the runs identify the law (with the condition number of the scaled Hessian).
  * The last line with --json: {"bench":"laws-fit","runs","msMedian",…}.
  */
 import { chinchillaLoss, type ChinchillaLaw } from '../src/laws/chinchillaLaw.js';
@@ -51,6 +52,8 @@ export async function run(args: BenchArgs): Promise<void> {
     objective: fit.objective,
     maxRelParamError: Math.max(...relErrors),
     converged: fit.converged,
+    identifiable: fit.identifiable,
+    condition: Number(fit.condition.toPrecision(3)),
     gradNorm: fit.gradNorm,
     starts: fit.starts,
     refined: fit.refined,

@@ -27,6 +27,7 @@ import {
   type PlanningLaw,
   type ScalingRun,
   type SkillAnalysis,
+  UnidentifiableLawError,
 } from '../laws/index.js';
 import { readRunsTable } from '../runlog/index.js';
 import { count, listOf, nonNegativeInteger, num, positiveQuantity, table } from './planningFormat.js';
@@ -68,6 +69,11 @@ interface FitSummary {
   refined: number;
   minima: number;
   runs: number;
+  /** Whether the runs determine the law (see src/laws/identifiability.ts); `converged` is the optimiser's verdict only. */
+  identifiable: boolean;
+  unidentifiable?: string;
+  /** Condition number of the scaled Hessian at the optimum (null in JSON when singular). */
+  condition: number;
 }
 
 interface FittedLaw {
@@ -106,9 +112,14 @@ export function register(program: Command): void {
         'With a skill column, the main law is fitted to the mean loss over skills of each (N, D), and every ' +
           'skill gets its own law; --skill fits one skill only.',
         'With --json, prints one JSON object: {"command":"laws fit","file","runs","form","params","law":{…},' +
-          '"fit":{"objective","converged","reason","gradNorm","iterations","starts","refined","minima","runs"},' +
+          '"fit":{"objective","converged","reason","gradNorm","iterations","starts","refined","minima","runs",' +
+          '"identifiable","unidentifiable"?,"condition"},' +
           '"exponents":{"N","D"},"optima":[…],"bootstrap":{…}|null,"skills":[{"skill","law","fit"}]}. ' +
           'Its "law" is what `adomix laws plan --law` reads.',
+        '"converged" is the optimiser\'s verdict; "identifiable" says whether the runs determine the law (enough ' +
+          'distinct N and D, a non-singular Hessian at the optimum, no equally good optima with other parameters). ' +
+          'A law that is not identifiable is printed flagged, with the reason, but never planned with: --compute and ' +
+          '--bootstrap then exit with an error, and `laws plan --law` refuses its JSON.',
       ].join('\n\n'),
     )
     .argument('<runs.csv>', 'table of runs: N, D, loss[, skill]')
@@ -188,8 +199,14 @@ function fitLaw(runs: readonly ScalingRun[], form: Form, params: ParamCounting):
 }
 
 function summary(f: FitSummary): FitSummary {
-  const { objective, converged, reason, gradNorm, iterations, starts, refined, minima, runs } = f;
-  return { objective, converged, reason, gradNorm, iterations, starts, refined, minima, runs };
+  const { objective, converged, reason, gradNorm, iterations, starts, refined, minima, runs, identifiable, unidentifiable, condition } = f;
+  const out: FitSummary = { objective, converged, reason, gradNorm, iterations, starts, refined, minima, runs, identifiable, condition };
+  return identifiable ? out : { ...out, unidentifiable };
+}
+
+/** The refusal to plan (or bound) with a law its runs do not determine. */
+function notIdentifiable(action: string, subject: string, reason: string | undefined): Error {
+  return new Error(`cannot ${action}: ${subject} is not identifiable: ${reason}`);
 }
 
 /** Exponents of N_opt ∝ C^N and D_opt ∝ C^D under C = 6ND. */
@@ -209,13 +226,18 @@ function countingText(p: ParamCounting): string {
 }
 
 function fitLine(f: FitSummary): string {
-  const state = f.converged
-    ? `converged (‖∇f‖∞ = ${num(f.gradNorm, 2)} after ${f.iterations} iterations)`
-    : `NOT converged: ${f.reason} (‖∇f‖∞ = ${num(f.gradNorm, 2)} after ${f.iterations} iterations)`;
-  return (
+  const steps = `‖∇f‖∞ = ${num(f.gradNorm, 2)} after ${f.iterations} iterations`;
+  let state = f.converged ? `converged (${steps})` : `NOT converged: ${f.reason} (${steps})`;
+  if (!f.identifiable) {
+    state = `NOT IDENTIFIABLE (the optimiser ${f.converged ? 'stopped at a zero gradient' : `did not converge: ${f.reason}`}, ${steps})`;
+  }
+  let out =
     `fit: summed Huber (δ = 1e-3) ${num(f.objective)} · ${state} · ${f.starts} starts evaluated, ${f.refined} refined, ` +
-    `${f.minima} distinct optim${f.minima === 1 ? 'um' : 'a'}\n`
-  );
+    `${f.minima} distinct optim${f.minima === 1 ? 'um' : 'a'}\n`;
+  if (!f.identifiable) {
+    out += `not identifiable: ${f.unidentifiable}; the law above is one of many that fit the runs equally well, do not plan with it\n`;
+  }
+  return out;
 }
 
 async function runFit(path: string, o: FitCliOptions): Promise<void> {
@@ -239,11 +261,19 @@ async function runFit(path: string, o: FitCliOptions): Promise<void> {
     }
   }
   const main = fitLaw(runs, o.form, params);
-  if (!main.fit.converged) {
+  const budgets = o.compute ?? [];
+  if (!main.fit.identifiable) {
+    if (budgets.length > 0) throw notIdentifiable('plan', 'the fitted law', main.fit.unidentifiable);
+    if (o.bootstrap > 0) throw notIdentifiable('bootstrap', 'the fitted law', main.fit.unidentifiable);
+    process.stderr.write(`adomix laws fit: warning: the fitted law is not identifiable: ${main.fit.unidentifiable}\n`);
+  } else if (!main.fit.converged) {
     process.stderr.write(`adomix laws fit: warning: the fit did not converge (${main.fit.reason}); treat the law with care\n`);
   }
-  const budgets = o.compute ?? [];
-  const optima = exponentsValid(main.law) ? budgets.map((C) => computeOptimal(main.law, C)) : [];
+  for (const s of perSkill.filter((q) => !q.fitted.fit.identifiable)) {
+    process.stderr.write(`adomix laws fit: warning: the fitted law of skill ${s.skill} is not identifiable: ${s.fitted.fit.unidentifiable}\n`);
+  }
+  if (budgets.length > 0 && !exponentsValid(main.law)) throw new Error(`cannot plan: ${nonPositiveExponent(main.law)}`);
+  const optima = budgets.map((C) => computeOptimal(main.law, C));
   let boot: BootstrapResult | null = null;
   if (o.bootstrap > 0) {
     process.stderr.write(`adomix laws fit: bootstrapping ${o.bootstrap} resamples…\n`);
@@ -272,39 +302,49 @@ async function runFit(path: string, o: FitCliOptions): Promise<void> {
     return;
   }
   let out = `${path}: ${what} · ${o.form} form ${FORMS[o.form]} · N counts ${countingText(params)}\n\n`;
-  const ciHead = boot ? `${Math.round(boot.level * 100)}% interval (${boot.samples - boot.failed} of ${boot.samples} resamples)` : '';
+  const ciHead = boot ? `${Math.round(boot.level * 100)}% interval (${boot.samples - boot.failed - boot.unidentifiable} of ${boot.samples} resamples)` : '';
   const rows = lawParams(main.law).map(([label, key, v]) => {
     const ci = boot?.intervals[key];
     return boot ? [label, num(v), ci ? `${num(ci.lo)} – ${num(ci.hi)}` : '—'] : [label, num(v)];
   });
   out += table(boot ? ['param', 'value', ciHead] : ['param', 'value'], rows);
-  const ex = exponents(main.law);
-  out += `\ncompute-optimal under C = 6ND: N_opt ∝ C^${num(ex.N)}, D_opt ∝ C^${num(ex.D)}`;
-  const exCi = boot?.intervals.optimalExponentN;
-  out += exCi ? ` (N exponent ${num(exCi.lo)} – ${num(exCi.hi)})\n` : '\n';
+  out += '\n';
+  if (main.fit.identifiable) {
+    const ex = exponents(main.law);
+    out += `compute-optimal under C = 6ND: N_opt ∝ C^${num(ex.N)}, D_opt ∝ C^${num(ex.D)}`;
+    const exCi = boot?.intervals.optimalExponentN;
+    out += exCi ? ` (N exponent ${num(exCi.lo)} – ${num(exCi.hi)})\n` : '\n';
+  }
   out += fitLine(main.fit);
   if (optima.length > 0) {
     out += '\n' + optimaTable(optima, boot);
   }
   if (perSkill.length > 0) {
     out += '\nper skill:\n';
-    const head = ['skill', 'runs', ...lawParams(perSkill[0].fitted.law).map(([l]) => l), 'N_opt ∝ C^', 'converged'];
+    const head = ['skill', 'runs', ...lawParams(perSkill[0].fitted.law).map(([l]) => l), 'N_opt ∝ C^', 'converged', 'identifiable'];
     out += table(
       head,
       perSkill.map((s) => [
         s.skill,
         String(s.fitted.fit.runs),
         ...lawParams(s.fitted.law).map(([, , v]) => num(v)),
-        num(exponents(s.fitted.law).N),
+        s.fitted.fit.identifiable ? num(exponents(s.fitted.law).N) : '—',
         s.fitted.fit.converged ? 'yes' : `no (${s.fitted.fit.reason})`,
+        s.fitted.fit.identifiable ? 'yes' : 'NO',
       ]),
     );
+    for (const s of perSkill.filter((q) => !q.fitted.fit.identifiable)) out += `${s.skill}: not identifiable: ${s.fitted.fit.unidentifiable}\n`;
   }
   process.stdout.write(out);
 }
 
 function exponentsValid(law: PlanningLaw): boolean {
   return law.form === 'chinchilla' ? law.alpha > 0 && law.beta > 0 : true;
+}
+
+function nonPositiveExponent(law: PlanningLaw): string {
+  const which = law.form === 'chinchilla' ? ` (alpha = ${num(law.alpha)}, beta = ${num(law.beta)})` : '';
+  return `the law has a non-positive exponent${which}, so loss does not fall with N and D and there is no compute optimum`;
 }
 
 function optimaTable(optima: readonly ComputeOptimum[], boot?: BootstrapResult | null): string {
@@ -340,7 +380,11 @@ async function loadLaw(o: PlanCliOptions): Promise<{ law: PlanningLaw; source: s
   } catch (err) {
     throw new Error(`${o.law}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  return { law: parsePlanningLaw(value, o.law), source: `file ${o.law}` };
+  const law = parsePlanningLaw(value, o.law);
+  // The JSON of `adomix laws fit --json` says whether its runs determined the law.
+  const fit = value !== null && typeof value === 'object' ? (value as { fit?: { identifiable?: unknown; unidentifiable?: unknown } }).fit : undefined;
+  if (fit?.identifiable === false) throw notIdentifiable('plan', `the law in ${o.law}`, String(fit.unidentifiable ?? 'its fit says so'));
+  return { law, source: `file ${o.law}` };
 }
 
 function lawText(law: PlanningLaw): string {
@@ -351,7 +395,7 @@ function lawText(law: PlanningLaw): string {
 
 async function runPlan(o: PlanCliOptions): Promise<void> {
   const { law, source } = await loadLaw(o);
-  if (!exponentsValid(law)) throw new Error('the law has a non-positive exponent, so loss does not fall with N and D and there is no compute optimum');
+  if (!exponentsValid(law)) throw new Error(nonPositiveExponent(law));
   const optima = o.compute.map((C) => computeOptimal(law, C));
   const published = law.form === 'kaplan' ? o.compute.map((C) => kaplanPublishedAllocation(C, law)) : null;
   const ex = exponents(law);
@@ -387,7 +431,13 @@ async function runSkills(path: string, o: SkillsCliOptions): Promise<void> {
     budgets = [maxC, 100 * maxC, 1e4 * maxC];
     defaultBudgets = true;
   }
-  const analysis = analyzeSkills(t.runs, { budgets, aggregate: o.aggregate, tolerance: o.tolerance });
+  let analysis: SkillAnalysis;
+  try {
+    analysis = analyzeSkills(t.runs, { budgets, aggregate: o.aggregate, tolerance: o.tolerance });
+  } catch (err) {
+    if (err instanceof UnidentifiableLawError) throw notIdentifiable(err.action, err.subject, err.reason);
+    throw err;
+  }
   const warn = [analysis.aggregate, ...analysis.skills].filter((s) => !s.fit.converged);
   for (const s of warn) {
     const name = 'skill' in s ? (s as { skill: string }).skill : `aggregate (${analysis.aggregate.name})`;

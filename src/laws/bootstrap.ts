@@ -2,14 +2,18 @@
  * Bootstrap confidence intervals for fitted joint laws: resample the runs with
  * replacement (seeded), refit each resample starting from the point estimate, and take
  * percentile intervals of each parameter and of derived quantities (the compute-optimal
- * exponent and N_opt at given budgets). Replicates whose refit fails the gradient test
- * are counted and left out of the intervals.
+ * exponent and N_opt at given budgets). Replicates whose refit fails the gradient test,
+ * or that the resampled runs do not identify, are counted and left out of the intervals.
+ * A point fit that is not identifiable has no intervals: the bootstrap refuses it
+ * (UnidentifiableLawError), since resampling a family of equally good laws would only
+ * show where the optimiser happened to stop.
  */
 import { Rng } from '../random/index.js';
 import { chinchillaOptimum } from './computeOptimal.js';
 import { fitChinchilla, type ChinchillaFit, type FitChinchillaOptions } from './fitChinchilla.js';
 import { fitKaplan, type FitKaplanOptions, type KaplanFit } from './fitKaplan.js';
 import { kaplanOptimum } from './computeOptimal.js';
+import { UnidentifiableLawError, type Identifiability } from './identifiability.js';
 import type { ScalingRun } from './scalingRun.js';
 
 export interface BootstrapOptions {
@@ -35,6 +39,8 @@ export interface BootstrapResult {
   samples: number;
   /** Replicates left out because their refit did not converge. */
   failed: number;
+  /** Replicates left out because their resample did not identify the law (e.g. too few distinct N). */
+  unidentifiable: number;
   level: number;
   seed: number;
   /** Interval per parameter name (and 'optimalExponentN'). */
@@ -64,8 +70,9 @@ export function percentileInterval(values: readonly number[], level = 0.95): Int
   return { lo: q(tail), median: q(0.5), hi: q(1 - tail) };
 }
 
-function checkOptions(o: BootstrapOptions): void {
+function checkOptions(o: BootstrapOptions, point: Identifiability, where: string): void {
   if (!Number.isInteger(o.samples) || o.samples < 1) throw new Error(`bootstrap samples must be a positive integer, got ${o.samples}`);
+  if (!point.identifiable) throw new UnidentifiableLawError(where, 'bootstrap', 'the point fit', point.unidentifiable);
 }
 
 function summarise(
@@ -73,6 +80,7 @@ function summarise(
   optN: number[][],
   o: BootstrapOptions,
   failed: number,
+  unidentifiable: number,
 ): BootstrapResult {
   const level = o.level ?? 0.95;
   const intervals: Record<string, Interval> = {};
@@ -81,6 +89,7 @@ function summarise(
   return {
     samples: o.samples,
     failed,
+    unidentifiable,
     level,
     seed: o.seed ?? 0,
     intervals,
@@ -93,11 +102,12 @@ export function bootstrapChinchilla(
   point: ChinchillaFit,
   options: BootstrapOptions & { fit?: FitChinchillaOptions },
 ): BootstrapResult {
-  checkOptions(options);
+  checkOptions(options, point, 'bootstrapChinchilla');
   const rng = new Rng(options.seed ?? 0);
   const rows: Record<string, number>[] = [];
   const optN: number[][] = [];
   let failed = 0;
+  let unidentifiable = 0;
   for (let s = 0; s < options.samples; s++) {
     const sample = resampleRuns(runs, rng);
     const fit = fitChinchilla(sample, options.fullGrid ? options.fit : { ...options.fit, starts: [point.log] });
@@ -106,10 +116,14 @@ export function bootstrapChinchilla(
       failed++;
       continue;
     }
+    if (!fit.identifiable) {
+      unidentifiable++;
+      continue;
+    }
     rows.push({ E, A, B, alpha, beta, optimalExponentN: beta / (alpha + beta) });
     optN.push((options.budgets ?? []).map((C) => chinchillaOptimum(fit.law, C).N));
   }
-  return summarise(rows, optN, options, failed);
+  return summarise(rows, optN, options, failed, unidentifiable);
 }
 
 export function bootstrapKaplan(
@@ -117,11 +131,12 @@ export function bootstrapKaplan(
   point: KaplanFit,
   options: BootstrapOptions & { fit?: FitKaplanOptions },
 ): BootstrapResult {
-  checkOptions(options);
+  checkOptions(options, point, 'bootstrapKaplan');
   const rng = new Rng(options.seed ?? 0);
   const rows: Record<string, number>[] = [];
   const optN: number[][] = [];
   let failed = 0;
+  let unidentifiable = 0;
   for (let s = 0; s < options.samples; s++) {
     const sample = resampleRuns(runs, rng);
     const fit = fitKaplan(sample, options.fullGrid ? options.fit : { ...options.fit, starts: [point.law] });
@@ -129,9 +144,13 @@ export function bootstrapKaplan(
       failed++;
       continue;
     }
+    if (!fit.identifiable) {
+      unidentifiable++;
+      continue;
+    }
     const { Nc, Dc, alphaN, alphaD } = fit.law;
     rows.push({ Nc, Dc, alphaN, alphaD, optimalExponentN: alphaD / (alphaN + alphaD) });
     optN.push((options.budgets ?? []).map((C) => kaplanOptimum(fit.law, C).N));
   }
-  return summarise(rows, optN, options, failed);
+  return summarise(rows, optN, options, failed, unidentifiable);
 }

@@ -18,9 +18,14 @@
  *
  * Internally log N and log D are centred (a' = a − α·mean log N) so that the Hessian is
  * well conditioned; results are reported in the paper's (a, b, e, α, β).
+ *
+ * `converged` is the optimiser's verdict only. The result also says whether the runs
+ * determine the law at all (`identifiable`, with the reason when not; see
+ * identifiability.ts): six copies of one run are fitted exactly by a whole family of laws.
  */
 import { chinchillaFromLog, type ChinchillaLaw, type ChinchillaLogParams } from './chinchillaLaw.js';
-import { minimizeHuber, huberRho, type HuberProblem, type StopReason } from './minimizeHuber.js';
+import { assessIdentifiability, chinchillaDesign, convergedOptima, type Identifiability, type ParamSpec } from './identifiability.js';
+import { huberHessian, minimizeHuber, huberRho, type HuberProblem, type StopReason } from './minimizeHuber.js';
 import { validateRuns, type ScalingRun } from './scalingRun.js';
 
 export interface ChinchillaGrid {
@@ -63,7 +68,7 @@ export interface FitChinchillaOptions {
   maxIter?: number;
 }
 
-export interface ChinchillaFit {
+export interface ChinchillaFitCore {
   law: ChinchillaLaw;
   log: ChinchillaLogParams;
   /** Σ Huber_δ of the log residuals at the optimum. */
@@ -84,6 +89,22 @@ export interface ChinchillaFit {
   /** Runs fitted. */
   runs: number;
 }
+
+/**
+ * A fit and whether the runs determine it (see identifiability.ts). `converged` says only
+ * that the optimiser converged; a converged fit with `identifiable: false` is one of many
+ * laws that fit the runs equally well and must not be planned with.
+ */
+export type ChinchillaFit = ChinchillaFitCore & Identifiability;
+
+/** The reported parameters in the fit's coordinate order (a, b, e, α, β). */
+export const CHINCHILLA_PARAMS: readonly ParamSpec[] = Object.freeze([
+  { name: 'A', show: Math.exp },
+  { name: 'B', show: Math.exp },
+  { name: 'E', show: Math.exp },
+  { name: 'alpha', show: (v: number) => v },
+  { name: 'beta', show: (v: number) => v },
+]);
 
 /** The centred residual problem: θ' = (a', b', e, α, β), u_i = a' − α·x̃_i, v_i = b' − β·ỹ_i. */
 class ChinchillaProblem implements HuberProblem {
@@ -228,6 +249,15 @@ export function fitChinchilla(runs: readonly ScalingRun[], options: FitChinchill
   const gOrig = [g[0], g[1], g[2], g[3] - xm * g[0], g[4] - ym * g[1]];
   const gradNorm = Math.max(...gOrig.map(Math.abs));
   const converged = best.converged && gradNorm <= gradTol;
+  const optima = convergedOptima(prob, results, ([qa, qb, qe, qal, qbe]) => [qa + qal * xm, qb + qbe * ym, qe, qal, qbe]);
+  // The Hessian in the centred coordinates the fit runs in (a', b' mix a with α, b with β).
+  const ident = assessIdentifiability({
+    design: chinchillaDesign(runs),
+    hessian: huberHessian(prob, best.theta, delta),
+    hessianNames: CHINCHILLA_PARAMS.map((q) => q.name),
+    optima,
+    params: CHINCHILLA_PARAMS,
+  });
   return {
     law: chinchillaFromLog(log),
     log,
@@ -240,6 +270,7 @@ export function fitChinchilla(runs: readonly ScalingRun[], options: FitChinchill
     refined: results.length,
     minima: countMinima(results.filter((q) => q.converged).map((q) => ({ f: q.objective, theta: q.theta }))),
     runs: n,
+    ...ident,
   };
 }
 

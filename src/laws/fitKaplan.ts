@@ -9,11 +9,15 @@
  *   ∂r/∂log N_c = α_N·p_u,  ∂r/∂log D_c = α_D·p_v,  ∂r/∂α_N = p_u·(log N_c − log N),
  *   ∂r/∂α_D = s − p_u·u.
  * Starts: every point of KAPLAN_GRID is evaluated, the best of each (α_N, α_D) cell and the
- * best few overall are refined (IRLS, then Newton; see minimizeHuber.ts).
+ * best few overall are refined (IRLS, then Newton; see minimizeHuber.ts). As with the
+ * Chinchilla fit, `converged` is the optimiser's verdict and `identifiable` whether the
+ * runs determine the law (identifiability.ts).
  */
 import type { KaplanLaw } from './kaplanLaw.js';
 import { countMinima } from './fitChinchilla.js';
-import { huberRho, minimizeHuber, type HuberProblem, type StopReason } from './minimizeHuber.js';
+import { assessIdentifiability, convergedOptima, kaplanDesign, type Identifiability, type ParamSpec } from './identifiability.js';
+import { KaplanCentredProblem } from './kaplanCentred.js';
+import { huberHessian, huberRho, minimizeHuber, type HuberProblem, type StopReason } from './minimizeHuber.js';
 import { validateRuns, type ScalingRun } from './scalingRun.js';
 
 export interface KaplanGrid {
@@ -43,7 +47,7 @@ export interface FitKaplanOptions {
   maxIter?: number;
 }
 
-export interface KaplanFit {
+export interface KaplanFitCore {
   law: KaplanLaw;
   objective: number;
   converged: boolean;
@@ -55,6 +59,17 @@ export interface KaplanFit {
   minima: number;
   runs: number;
 }
+
+/** A fit and whether the runs determine it (see identifiability.ts); `converged` is the optimiser's verdict only. */
+export type KaplanFit = KaplanFitCore & Identifiability;
+
+/** The reported parameters in the fit's coordinate order (log N_c, log D_c, α_N, α_D). */
+export const KAPLAN_PARAMS: readonly ParamSpec[] = Object.freeze([
+  { name: 'Nc', show: Math.exp },
+  { name: 'Dc', show: Math.exp },
+  { name: 'alphaN', show: (v: number) => v },
+  { name: 'alphaD', show: (v: number) => v },
+]);
 
 class KaplanProblem implements HuberProblem {
   readonly n: number;
@@ -151,6 +166,16 @@ export function fitKaplan(runs: readonly ScalingRun[], options: FitKaplanOptions
   let best = results[0];
   for (const r of results) if (r.objective < best.objective) best = r;
   const [cN, cD, alphaN, alphaD] = best.theta;
+  const optima = convergedOptima(prob, results, (q) => q);
+  // The Hessian in centred coordinates (see kaplanCentred.ts): in θ it is ill-conditioned even for good runs.
+  const centred = new KaplanCentredProblem(x, y, t);
+  const ident = assessIdentifiability({
+    design: kaplanDesign(runs),
+    hessian: huberHessian(centred, centred.centre(best.theta), delta),
+    hessianNames: KAPLAN_PARAMS.map((q) => q.name),
+    optima,
+    params: KAPLAN_PARAMS,
+  });
   return {
     law: { Nc: Math.exp(cN), Dc: Math.exp(cD), alphaN, alphaD },
     objective: best.objective,
@@ -162,5 +187,6 @@ export function fitKaplan(runs: readonly ScalingRun[], options: FitKaplanOptions
     refined: results.length,
     minima: countMinima(results.filter((q) => q.converged).map((q) => ({ f: q.objective, theta: q.theta }))),
     runs: n,
+    ...ident,
   };
 }

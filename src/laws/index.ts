@@ -13,12 +13,24 @@ export { minimizeHuber } from './minimizeHuber.js';
 export type { HuberProblem, MinimizeHuberOptions, HuberMinimum, StopReason } from './minimizeHuber.js';
 export { chinchillaLoss, chinchillaFromLog, chinchillaToLog, validateChinchillaLaw } from './chinchillaLaw.js';
 export type { ChinchillaLaw, ChinchillaLogParams } from './chinchillaLaw.js';
-export { fitChinchilla, CHINCHILLA_GRID } from './fitChinchilla.js';
-export type { ChinchillaFit, ChinchillaGrid, FitChinchillaOptions } from './fitChinchilla.js';
+export { fitChinchilla, CHINCHILLA_GRID, CHINCHILLA_PARAMS } from './fitChinchilla.js';
+export type { ChinchillaFit, ChinchillaFitCore, ChinchillaGrid, FitChinchillaOptions } from './fitChinchilla.js';
 export { kaplanLoss, kaplanLogLoss, validateKaplanLaw } from './kaplanLaw.js';
 export type { KaplanLaw } from './kaplanLaw.js';
-export { fitKaplan, KAPLAN_GRID } from './fitKaplan.js';
-export type { KaplanFit, KaplanGrid, FitKaplanOptions } from './fitKaplan.js';
+export { fitKaplan, KAPLAN_GRID, KAPLAN_PARAMS } from './fitKaplan.js';
+export type { KaplanFit, KaplanFitCore, KaplanGrid, FitKaplanOptions } from './fitKaplan.js';
+export {
+  UnidentifiableLawError,
+  MAX_CONDITION,
+  PREDICTION_TOL,
+  PARAM_TOL,
+  chinchillaDesign,
+  kaplanDesign,
+  hessianCheck,
+  optimaCheck,
+  assessIdentifiability,
+} from './identifiability.js';
+export type { Identifiability, ParamSpec, Optimum } from './identifiability.js';
 export { planningLawLoss, parsePlanningLaw, lawCounting } from './planningLaw.js';
 export type { PlanningLaw, ParamCounting } from './planningLaw.js';
 export {

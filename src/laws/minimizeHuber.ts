@@ -199,6 +199,16 @@ function exactHessian(prob: HuberProblem, theta: Float64Array, wk: Work, delta: 
   prob.residuals(theta, wk.r, wk.J);
 }
 
+/** ∇²f at θ (p×p row-major): Σ ψ'(r_i)·J_i J_iᵀ + Σ ψ(r_i)·∇²r_i, the Hessian the Newton phase uses. */
+export function huberHessian(prob: HuberProblem, theta: ArrayLike<number>, delta = 1e-3): Float64Array {
+  if (theta.length !== prob.p) throw new Error(`huberHessian: theta has ${theta.length} parameters, problem has ${prob.p}`);
+  const wk = new Work(prob.n, prob.p);
+  const th = Float64Array.from(theta);
+  objectiveAt(prob, th, wk, delta);
+  exactHessian(prob, th, wk, delta);
+  return Float64Array.from(wk.H);
+}
+
 /** Minimises Σ Huber_δ(r_i(θ)) from theta0 (not modified). */
 export function minimizeHuber(prob: HuberProblem, theta0: ArrayLike<number>, options: MinimizeHuberOptions = {}): HuberMinimum {
   const delta = options.delta ?? 1e-3;

@@ -14,6 +14,7 @@
 import type { ChinchillaFit, FitChinchillaOptions } from './fitChinchilla.js';
 import { fitChinchilla } from './fitChinchilla.js';
 import { chinchillaOptimum, type ComputeOptimum } from './computeOptimal.js';
+import { UnidentifiableLawError } from './identifiability.js';
 import { isoFlopAnalysis, type IsoFlopAnalysis } from './isoFlop.js';
 import type { ScalingRun } from './scalingRun.js';
 
@@ -128,11 +129,16 @@ export function analyzeSkills(runs: readonly ScalingRun[], options: SkillAnalysi
         : `analyzeSkills: skill "${name}" has ${rs.length} runs; a Chinchilla fit needs at least 5`,
     );
   }
-  const fitSkill = (rs: ScalingRun[]): ChinchillaFit => fitChinchilla(rs, options.fit);
-  const aggFit = fitSkill(aggRuns);
+  // A fit its runs do not determine has no meaningful optimum to compare: refuse it.
+  const fitSkill = (rs: ScalingRun[], subject: string): ChinchillaFit => {
+    const fit = fitChinchilla(rs, options.fit);
+    if (!fit.identifiable) throw new UnidentifiableLawError('analyzeSkills', 'plan', `the fitted law of ${subject}`, fit.unidentifiable);
+    return fit;
+  };
+  const aggFit = fitSkill(aggRuns, aggName === 'mean' ? 'the mean over skills' : `skill "${aggName}"`);
   const aggOptima = budgets.map((C) => chinchillaOptimum(aggFit.law, C));
   const skills: SkillResult[] = [...bySkill.entries()].map(([skill, rs]) => {
-    const fit = fitSkill(rs);
+    const fit = fitSkill(rs, `skill "${skill}"`);
     const optima = budgets.map((C, i) => {
       const o = chinchillaOptimum(fit.law, C);
       const ratioN = o.N / aggOptima[i].N;

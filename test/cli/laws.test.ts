@@ -22,24 +22,36 @@ const KNOWLEDGE: ChinchillaLaw = { E: 1.5, A: 900, B: 300, alpha: 0.34, beta: 0.
 const CODE: ChinchillaLaw = { E: 0.9, A: 250, B: 1200, alpha: 0.34, beta: 0.3 };
 let runsCsv = '';
 let skillsCsv = '';
+let identicalCsv = '';
+let flatSkillCsv = '';
+const IDENTICAL_REASON =
+  'only 1 distinct N (1e8): A and alpha cannot be determined (the law needs at least 3 distinct N); ' +
+  'only 1 distinct D (2e9): B and beta cannot be determined (the law needs at least 3 distinct D); ' +
+  'only 1 distinct (N, D) point for 5 parameters';
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.json, or npm test)`);
   const rng = new Rng(7);
   const rows = ['N,D,loss'];
   const skillRows = ['skill,N,D,loss'];
+  const flatRows = ['skill,N,D,loss'];
   for (const C of [1e18, 3e18, 1e19, 3e19, 1e20]) {
     for (let k = -4; k <= 4; k++) {
       const N = Math.sqrt(C / 120) * Math.exp(0.35 * k);
       const D = C / (6 * N);
       rows.push(`${N},${D},${chinchillaLoss(EPOCH, N, D) * Math.exp(0.002 * rng.normal())}`);
       skillRows.push(`knowledge,${N},${D},${chinchillaLoss(KNOWLEDGE, N, D)}`, `code,${N},${D},${chinchillaLoss(CODE, N, D)}`);
+      flatRows.push(`code,${N},${D},${chinchillaLoss(CODE, N, D)}`, `flat,${N},${D},3.1`);
     }
   }
   runsCsv = join(dir, 'runs.csv');
   skillsCsv = join(dir, 'skills.csv');
   writeFileSync(runsCsv, rows.join('\n') + '\n');
   writeFileSync(skillsCsv, skillRows.join('\n') + '\n');
+  identicalCsv = join(dir, 'identical.csv');
+  flatSkillCsv = join(dir, 'flat-skill.csv');
+  writeFileSync(identicalCsv, 'N,D,loss\n' + '1e8,2e9,3.1\n'.repeat(6));
+  writeFileSync(flatSkillCsv, flatRows.join('\n') + '\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -139,6 +151,87 @@ describe('adomix laws fit', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`adomix: ${p}:3:2: D must be a positive number, got "abc"\n`);
+  });
+});
+
+describe('adomix laws fit: runs that do not determine the law', () => {
+  it('six identical runs: --compute refuses to plan, naming why, and prints no plan', () => {
+    const r = adomix('laws', 'fit', identicalCsv, '--compute', '1e21');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`adomix: cannot plan: the fitted law is not identifiable: ${IDENTICAL_REASON}\n`);
+    const j = adomix('laws', 'fit', identicalCsv, '--compute', '1e21', '--json');
+    expect(j.status).toBe(1);
+    expect(j.stdout).toBe('');
+  });
+
+  it('without --compute the fit is printed but flagged, not "converged"', () => {
+    const r = adomix('laws', 'fit', identicalCsv);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/· converged/);
+    expect(r.stdout).not.toContain('compute-optimal');
+    expect(r.stdout).toMatch(/fit: summed Huber \(δ = 1e-3\) \S+ · NOT IDENTIFIABLE \(the optimiser stopped at a zero gradient/);
+    expect(r.stdout).toContain(`not identifiable: ${IDENTICAL_REASON}; the law above is one of many that fit the runs equally well`);
+    expect(r.stderr).toBe(`adomix laws fit: warning: the fitted law is not identifiable: ${IDENTICAL_REASON}\n`);
+  });
+
+  it('--json carries the verdict next to the optimiser\'s, and plan --law refuses that JSON', () => {
+    const r = adomix('laws', 'fit', identicalCsv, '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.fit.converged).toBe(true);
+    expect(out.fit.identifiable).toBe(false);
+    expect(out.fit.unidentifiable).toBe(IDENTICAL_REASON);
+    expect(out.fit.condition).toBeNull(); // Infinity: the Hessian is singular
+    expect(out.optima).toEqual([]);
+    const lawFile = join(dir, 'identical-law.json');
+    writeFileSync(lawFile, r.stdout);
+    const plan = adomix('laws', 'plan', '--compute', '1e21', '--law', lawFile);
+    expect(plan.status).toBe(1);
+    expect(plan.stdout).toBe('');
+    expect(plan.stderr).toBe(`adomix: cannot plan: the law in ${lawFile} is not identifiable: ${IDENTICAL_REASON}\n`);
+  });
+
+  it('--bootstrap refuses to pretend intervals; the Kaplan form refuses too', () => {
+    const b = adomix('laws', 'fit', identicalCsv, '--bootstrap', '5');
+    expect(b.status).toBe(1);
+    expect(b.stdout).toBe('');
+    expect(b.stderr).toBe(`adomix: cannot bootstrap: the fitted law is not identifiable: ${IDENTICAL_REASON}\n`);
+    const k = adomix('laws', 'fit', identicalCsv, '--form', 'kaplan', '--compute', '1e21');
+    expect(k.status).toBe(1);
+    expect(k.stdout).toBe('');
+    expect(k.stderr).toBe(
+      'adomix: cannot plan: the fitted law is not identifiable: only 1 distinct N (1e8): Nc and alphaN cannot be determined ' +
+        '(the law needs at least 2 distinct N); only 1 distinct (N, D) point for 4 parameters\n',
+    );
+  });
+
+  it('plan names the exponents of a law whose loss does not fall with N', () => {
+    const lawFile = join(dir, 'rising.json');
+    writeFileSync(lawFile, '{"form":"chinchilla","E":1.7,"A":400,"B":400,"alpha":-0.1,"beta":0.3}');
+    const r = adomix('laws', 'plan', '--compute', '1e21', '--law', lawFile);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^adomix: the law has a non-positive exponent \(alpha = -0\.1\d*, beta = 0\.3\d*\), so loss does not fall with N and D/);
+  });
+
+  it('a well-posed table is identifiable', () => {
+    const out = json('laws', 'fit', runsCsv, '--json');
+    expect(out.fit.identifiable).toBe(true);
+    expect(out.fit.unidentifiable).toBeUndefined();
+    expect(out.fit.condition).toBeGreaterThan(1);
+    expect(out.fit.condition).toBeLessThan(1e5);
+  });
+
+  it('skills: a skill with a flat loss is flagged by laws fit and stops laws skills', () => {
+    const f = adomix('laws', 'fit', flatSkillCsv);
+    expect(f.status).toBe(0);
+    expect(f.stderr).toMatch(/^adomix laws fit: warning: the fitted law of skill flat is not identifiable: the Hessian of the objective is (near-)?singular/);
+    expect(f.stdout).toMatch(/\nflat: not identifiable: the Hessian of the objective is (near-)?singular at the optimum/);
+    const s = adomix('laws', 'skills', flatSkillCsv, '--compute', '1e21');
+    expect(s.status).toBe(1);
+    expect(s.stdout).toBe('');
+    expect(s.stderr).toMatch(/^adomix: cannot plan: the fitted law of skill "flat" is not identifiable: the Hessian of the objective is (near-)?singular at the optimum \(.+\): parameters [A-Za-z, ]+ are not determined by the data\n$/);
   });
 });
 
