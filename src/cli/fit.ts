@@ -5,6 +5,7 @@
  * fitDomains (src/laws).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { integerOption } from './options.js';
 import { fitDomains, type DomainFit, type FitDomainsOptions } from '../laws/index.js';
 import { DomainHistoryBuilder, openStepLog } from '../runlog/index.js';
 
@@ -23,15 +24,6 @@ interface FitCliOptions {
 export type FitRow =
   | { name: string; epsilon: number; beta: number; alpha: number; points: number; objective: number; converged: boolean }
   | { name: string; error: string; points: number };
-
-function integerAtLeast(min: number, what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^[+]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
-      throw new InvalidArgumentError(`It must be ${what}.`);
-    return n;
-  };
-}
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -67,12 +59,12 @@ export function register(program: Command): void {
     )
     .addOption(
       new Option('--ignore-steps <n>', 'drop the first n steps of each domain before fitting')
-        .argParser(integerAtLeast(0, 'a non-negative integer'))
+        .argParser(integerOption(0))
         .default(0),
     )
     .addOption(
       new Option('--subsample <n>', 'keep every n-th step as a fitting point')
-        .argParser(integerAtLeast(1, 'a positive integer'))
+        .argParser(integerOption(1))
         .default(10),
     )
     .addOption(
@@ -87,7 +79,7 @@ export function register(program: Command): void {
     )
     .addOption(
       new Option('--min-points <n>', 'refuse to fit a domain with fewer points than this')
-        .argParser(integerAtLeast(1, 'a positive integer'))
+        .argParser(integerOption(1))
         .default(20),
     )
     .option('--skip-bad', 'skip bad step lines (and say how many) instead of failing')

@@ -31,6 +31,7 @@ import {
 } from '../laws/index.js';
 import { readRunsTable } from '../runlog/index.js';
 import { count, listOf, nonNegativeInteger, num, positiveQuantity, table } from './planningFormat.js';
+import { seedOption } from './options.js';
 
 type Form = 'chinchilla' | 'kaplan';
 
@@ -131,7 +132,7 @@ export function register(program: Command): void {
       ]),
     )
     .addOption(new Option('--bootstrap <n>', 'bootstrap resamples for 95% intervals (0: none)').argParser(nonNegativeInteger).default(0))
-    .addOption(new Option('--seed <n>', 'bootstrap seed').argParser(nonNegativeInteger).default(0))
+    .addOption(new Option('--seed <n>', 'bootstrap seed (0 … 4294967295)').argParser(seedOption).default(0))
     .option('--skill <name>', 'fit only the runs of this skill')
     .addOption(new Option('--compute <C,...>', 'also report the compute-optimal N, D at these budgets (FLOP)').argParser(listOf(positiveQuantity)))
     .option('--json', 'print one JSON object instead of tables')

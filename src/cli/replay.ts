@@ -7,7 +7,8 @@
  * stdout gets a summary table (or one JSON object with --json). SIGINT and SIGTERM stop after
  * the current step with a checkpoint and exit 130 / 143.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { integerOption } from './options.js';
 import pino from 'pino';
 import { runReplay, type ReplayOptions, type ReplaySummary } from '../replay/index.js';
 import { stopOnSignals } from './signals.js';
@@ -16,16 +17,6 @@ export { runReplay, type ReplayOptions, type ReplaySummary };
 
 interface ReplayCliOptions extends ReplayOptions {
   json?: boolean;
-}
-
-function integerAtLeast(min: number, what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^[+]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-      throw new InvalidArgumentError(`It must be ${what}.`);
-    }
-    return n;
-  };
 }
 
 export function register(program: Command): void {
@@ -60,9 +51,9 @@ export function register(program: Command): void {
     .argument('<steplog>', 'step log to replay (.jsonl, or .csv)')
     .addOption(new Option('--policy <policy>', 'mixture policy (default: ado; when resuming, the checkpoint\'s)').choices(['ado', 'natural', 'balanced', 'odm']))
     .addOption(new Option('--preset <preset>', 'ADO preset: default, or reference (the authors\' code exactly)').choices(['default', 'reference']))
-    .addOption(new Option('--start-step <n>', 'ADO: first step that may refit').argParser(integerAtLeast(0, 'a non-negative integer')))
-    .addOption(new Option('--refit-interval <n>', 'ADO: refit after every step that is a multiple of n').argParser(integerAtLeast(1, 'a positive integer')))
-    .addOption(new Option('--ignore-steps <n>', 'ADO: steps dropped at the start of every fit').argParser(integerAtLeast(0, 'a non-negative integer')))
+    .addOption(new Option('--start-step <n>', 'ADO: first step that may refit').argParser(integerOption(0)))
+    .addOption(new Option('--refit-interval <n>', 'ADO: refit after every step that is a multiple of n').argParser(integerOption(1)))
+    .addOption(new Option('--ignore-steps <n>', 'ADO: steps dropped at the start of every fit').argParser(integerOption(0)))
     .addOption(
       new Option('--count-mode <mode>', 'ADO: how n grows: same-step (whole batch every step) or per-domain (own examples)').choices([
         'same-step',
@@ -71,11 +62,11 @@ export function register(program: Command): void {
     )
     .option('--out <file>', 'write the weight lines to this file (atomically) instead of stdout')
     .option('--checkpoint <file>', 'write the policy state to this file at the end of the log')
-    .addOption(new Option('--checkpoint-every <n>', 'also checkpoint after every step t with (t+1) % n = 0').argParser(integerAtLeast(1, 'a positive integer')))
+    .addOption(new Option('--checkpoint-every <n>', 'also checkpoint after every step t with (t+1) % n = 0').argParser(integerOption(1)))
     .option('--resume <file>', 'restore a checkpoint and continue after the log step it reached')
     .option('--skip-bad', 'skip bad step lines (and steps the policy rejects), and say how many')
     .option('--json', 'with --out: print the summary as one JSON object instead of a table')
-    .addOption(new Option('--max-line-bytes <n>', 'longest step-log line accepted (default 64 MiB)').argParser(integerAtLeast(1, 'a positive integer')))
+    .addOption(new Option('--max-line-bytes <n>', 'longest step-log line accepted (default 64 MiB)').argParser(integerOption(1)))
     .action(async (path: string, options: ReplayCliOptions) => {
       const stop = stopOnSignals((signal) => {
         process.stderr.write(`\nadomix replay: ${signal}: stopping after this step${options.checkpoint !== undefined ? ` (checkpoint → ${options.checkpoint}; resume with --resume ${options.checkpoint})` : ''}\n`);

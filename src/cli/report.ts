@@ -3,7 +3,8 @@
  * HTML report of a run (charts rendered to SVG through Vega-Lite, a summary table), and
  * optionally each chart as its own SVG file. Thin: src/report does the work.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { integerOption } from './options.js';
 import type { CountMode } from '../laws/index.js';
 import { writeReport } from '../report/index.js';
 
@@ -17,14 +18,6 @@ interface ReportCliOptions {
   title?: string;
   skipBad?: boolean;
   json?: boolean;
-}
-
-function integerAtLeast(min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^[+]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`It must be an integer ≥ ${min}.`);
-    return n;
-  };
 }
 
 export function register(program: Command): void {
@@ -55,8 +48,8 @@ export function register(program: Command): void {
         .default('same-step'),
     )
     .addOption(new Option('--laws <source>', "laws to overlay: auto (the log's, else fit), log, or fit").choices(['auto', 'log', 'fit']).default('auto'))
-    .addOption(new Option('--ignore-steps <n>', 'steps a fit made here drops (default min(500, steps/10))').argParser(integerAtLeast(0)))
-    .addOption(new Option('--max-points <n>', 'most points per chart series').argParser(integerAtLeast(10)).default(300))
+    .addOption(new Option('--ignore-steps <n>', 'steps a fit made here drops (default min(500, steps/10))').argParser(integerOption(0)))
+    .addOption(new Option('--max-points <n>', 'most points per chart series').argParser(integerOption(10)).default(300))
     .option('--title <text>', 'page title')
     .option('--skip-bad', 'skip bad step-log lines instead of failing')
     .option('--json', 'print one JSON object')

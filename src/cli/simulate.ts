@@ -6,10 +6,12 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { integerOption, seedOption } from './options.js';
 import { AdoPolicy } from '../mixing/index.js';
+import { MAX_SEED } from '../random/index.js';
 import { writeRunReport, SIM_INFO_FORMAT, SIM_INFO_NAME, type SimInfo } from '../report/index.js';
-import { StepLogWriter, writeFileAtomic, type StepLogParams } from '../runlog/index.js';
+import { assertNotAnInput, StepLogWriter, writeFileAtomic, type StepLogParams } from '../runlog/index.js';
 import {
   createSimPolicy,
   getScenario,
@@ -37,18 +39,6 @@ interface SimulateCliOptions {
   printSpec?: boolean;
 }
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!/^[+]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('It must be a positive integer.');
-  return n;
-}
-
-function nonNegativeInteger(value: string): number {
-  const n = Number(value);
-  if (!/^[+]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('It must be a non-negative integer.');
-  return n;
-}
-
 export function register(program: Command): void {
   program
     .command('simulate')
@@ -73,9 +63,9 @@ export function register(program: Command): void {
     .addOption(new Option('--scenario <name>', 'a built-in scenario').conflicts('spec'))
     .option('--spec <file>', 'a scenario in JSON')
     .addOption(new Option('--policy <policy>', 'the mixture policy').choices([...SIM_POLICIES]).default('ado'))
-    .addOption(new Option('--steps <n>', "steps to run (default: the scenario's)").argParser(positiveInteger))
-    .addOption(new Option('--batch-size <n>', "examples per step (default: the scenario's)").argParser(positiveInteger))
-    .addOption(new Option('--seed <n>', 'random seed (batch draws and noise)').argParser(nonNegativeInteger).default(0))
+    .addOption(new Option('--steps <n>', "steps to run (default: the scenario's)").argParser(integerOption(1)))
+    .addOption(new Option('--batch-size <n>', "examples per step (default: the scenario's)").argParser(integerOption(1)))
+    .addOption(new Option('--seed <n>', `random seed (batch draws and noise; 0 … ${MAX_SEED})`).argParser(seedOption).default(0))
     .option('--out <dir>', 'run directory (default runs/sim-<scenario>-<policy>-seed<seed>)')
     .option('--no-report', 'do not write report.html')
     .option('--list', 'list the built-in scenarios and exit')
@@ -120,6 +110,10 @@ async function runSimulate(options: SimulateCliOptions): Promise<void> {
   const oracle = staticOracle(scenario, budget); // also rejects a budget larger than the data
   const schedule = scheduleOracle(scenario, budget);
   const out = options.out ?? join('runs', `sim-${scenario.name}-${options.policy}-seed${options.seed}`);
+  if (options.spec !== undefined) {
+    const outputs = ['steplog.jsonl', SIM_INFO_NAME, 'report.html'].map((name) => ({ path: join(out, name), what: `the run's ${name}` }));
+    assertNotAnInput(outputs, [{ path: options.spec, what: '--spec' }]);
+  }
   await mkdir(out, { recursive: true });
   const names = scenario.domains.map((d) => d.name);
   const K = names.length;

@@ -7,21 +7,28 @@
  * resolved config), steps.jsonl (the step log, replayable with `adomix replay`),
  * checkpoint.json + weights-<step>.bin (resumable with --resume DIR) and train.log (pino
  * JSON lines). Progress goes to stderr; stdout gets the final table of each domain's
- * held-out loss and final weight (one JSON object with --json). Ctrl-C stops after the
- * current step with a checkpoint.
+ * held-out loss and final weight (one JSON object with --json). SIGINT (Ctrl-C) and SIGTERM
+ * stop after the current step with a checkpoint and exit 130 / 143.
+ *
+ * A fresh run refuses a --out directory that already holds a run or other files (unless
+ * --force), and checks the backend and the batch size before it writes anything. A resume
+ * refuses files of another run, an edited config.json and a corrupt weights file.
  *
  * tfjs is imported only when the command runs, so other commands start fast.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { mkdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import pino from 'pino';
-import { readStepLog, writeFileAtomic } from '../runlog/index.js';
+import { readStepLog, resolveOutputTarget, writeFileAtomic } from '../runlog/index.js';
 import { writeRunReport } from '../report/index.js';
 import { parseTrainConfig, type TrainConfig } from '../tfjs/trainConfig.js';
+import { MAX_SEED } from '../random/index.js';
+import { integerOption, seedOption } from './options.js';
 import type { BuiltinRunResult } from '../tfjs/runTraining.js';
 import type { StepProgress } from '../tfjs/trainLoop.js';
+import { stopOnSignals } from './signals.js';
 
 export interface TrainCliOptions {
   config?: string;
@@ -34,6 +41,7 @@ export interface TrainCliOptions {
   batchSize?: number;
   evalEvery?: number;
   checkpointEvery?: number;
+  force?: boolean;
   json?: boolean;
   progress?: boolean;
 }
@@ -57,14 +65,6 @@ export interface TrainSummary {
   report: string;
 }
 
-function integer(min: number, what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`It must be ${what}.`);
-    return n;
-  };
-}
-
 export function register(program: Command): void {
   program
     .command('train')
@@ -84,19 +84,29 @@ export function register(program: Command): void {
     )
     .option('--config <file>', 'JSON config (every field optional)')
     .addOption(new Option('--policy <policy>', 'mixture policy').choices(['ado', 'natural', 'balanced', 'odm']))
-    .addOption(new Option('--steps <n>', 'training steps').argParser(integer(1, 'a positive integer')))
-    .addOption(new Option('--seed <n>', 'model, sampler and shuffling seed').argParser(integer(-(2 ** 31), 'an integer')))
-    .addOption(new Option('--batch-size <n>', 'examples per step').argParser(integer(1, 'a positive integer')))
-    .addOption(new Option('--eval-every <n>', 'held-out evaluation every n steps (0: only at the end)').argParser(integer(0, 'a non-negative integer')))
-    .addOption(new Option('--checkpoint-every <n>', 'checkpoint every n steps (0: only at the end)').argParser(integer(0, 'a non-negative integer')))
+    .addOption(new Option('--steps <n>', 'training steps').argParser(integerOption(1)))
+    .addOption(new Option('--seed <n>', `model, sampler and shuffling seed (0 … ${MAX_SEED})`).argParser(seedOption))
+    .addOption(new Option('--batch-size <n>', 'examples per step').argParser(integerOption(1)))
+    .addOption(new Option('--eval-every <n>', 'held-out evaluation every n steps (0: only at the end)').argParser(integerOption(0)))
+    .addOption(new Option('--checkpoint-every <n>', 'checkpoint every n steps (0: only at the end)').argParser(integerOption(0)))
     .option('--out <dir>', 'run directory (default runs/<time>-<policy>)')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, webgpu, wasm, cpu (default $ADOMIX_BACKEND or auto)')
     .option('--resume <dir>', 'continue the run checkpointed in this directory')
+    .option('--force', 'start a new run in --out even if it holds another run or other files (its run files are replaced)')
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print the summary as one JSON object')
     .action(async (options: TrainCliOptions) => {
-      const summary = await runTrainCommand(options);
-      process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+      let outDir = '';
+      const stop = stopOnSignals((signal) => {
+        process.stderr.write(`\nadomix train: ${signal}: stopping after this step (a checkpoint is written); resume with --resume ${outDir}\n`);
+      });
+      try {
+        const summary = await runTrainCommand(options, { signal: stop.signal, onOutDir: (dir) => (outDir = dir) });
+        process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+      } finally {
+        stop.dispose();
+      }
+      stop.exitIfStopped();
     });
 }
 
@@ -123,6 +133,7 @@ async function readJson(path: string, what: string): Promise<unknown> {
 /** The resolved config and run directory of a fresh run or a resumed one. */
 async function resolveRun(options: TrainCliOptions): Promise<{ config: TrainConfig; outDir: string; resume: boolean }> {
   if (options.resume !== undefined) {
+    if (options.force) throw new Error('--force starts a new run; it cannot be combined with --resume');
     for (const [flag, value] of [['--config', options.config], ['--policy', options.policy], ['--seed', options.seed], ['--out', options.out], ['--batch-size', options.batchSize]] as const) {
       if (value !== undefined) throw new Error(`${flag} cannot be changed when resuming (the run's config.json holds it); only --steps, --backend, --eval-every and --checkpoint-every can`);
     }
@@ -148,10 +159,41 @@ async function resolveRun(options: TrainCliOptions): Promise<{ config: TrainConf
   if (options.batchSize !== undefined) overrides.batchSize = options.batchSize;
   if (options.evalEvery !== undefined) overrides.evalEvery = options.evalEvery;
   if (options.checkpointEvery !== undefined) overrides.checkpointEvery = options.checkpointEvery;
-  const config = parseTrainConfig({ ...base, ...overrides }, 'command line');
+  // A new run gets a new id, whatever a copied config.json says.
+  const config = parseTrainConfig({ ...base, ...overrides, runId: randomUUID() }, 'command line');
   const outDir = options.out ?? join('runs', `${timestamp()}-${config.policy}`);
-  if (existsSync(join(outDir, 'checkpoint.json'))) throw new Error(`${outDir} already holds a run; resume it with --resume ${outDir} or choose another --out`);
+  await checkNewRunDir(outDir, options.force === true);
   return { config, outDir, resume: false };
+}
+
+/** The files a run writes into its directory. */
+const RUN_FILES = ['config.json', 'steps.jsonl', 'checkpoint.json', 'train.log', 'report.html'];
+const isRunFile = (name: string): boolean => RUN_FILES.includes(name) || /^weights-\d+\.bin(\.tmp-\d+)?$/.test(name) || /\.tmp-\d+$/.test(name);
+
+/**
+ * A new run's directory must be new or empty. One that holds a run (finished or not) or
+ * anything else is refused, unless `force`: then the run files in it are removed (other
+ * files stay) and the new run starts there.
+ */
+async function checkNewRunDir(outDir: string, force: boolean): Promise<void> {
+  const info = await stat(outDir).catch(() => undefined);
+  if (info === undefined) return;
+  if (!info.isDirectory()) throw new Error(`--out ${outDir} exists and is not a directory; a run needs a directory of its own`);
+  const entries = await readdir(outDir);
+  if (entries.length === 0) return;
+  if (!force) {
+    if (entries.includes('checkpoint.json')) {
+      throw new Error(`${outDir} already holds a run (checkpoint.json); resume it with --resume ${outDir}, choose another --out, or add --force to start over there (its run files are replaced)`);
+    }
+    const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, … (${entries.length} entries)` : '');
+    throw new Error(
+      `${outDir} is not empty and is not an adomix run directory (it holds ${shown}); choose a new or empty --out, or add --force to write the run there (${RUN_FILES.join(', ')} and weights-*.bin would be replaced)`,
+    );
+  }
+  for (const name of entries.filter(isRunFile)) {
+    resolveOutputTarget(join(outDir, name)); // never a directory or a FIFO under a run file's name
+    await rm(join(outDir, name));
+  }
 }
 
 const fmt = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : '—');
@@ -167,22 +209,29 @@ export function progressLine(p: StepProgress, domains: readonly string[], firstS
   return `[${bar}] ${p.step + 1}/${p.steps} loss ${fmt(p.meanLoss)} | ${w} | ${msPerStep.toFixed(0)} ms/step, ${eta.toFixed(0)} s left`;
 }
 
-export async function runTrainCommand(options: TrainCliOptions): Promise<TrainSummary> {
+export interface TrainCommandHooks {
+  /** Stops the run after the current step (with a checkpoint). */
+  signal?: AbortSignal;
+  /** Told the run directory once it is known. */
+  onOutDir?: (dir: string) => void;
+}
+
+export async function runTrainCommand(options: TrainCliOptions, hooks: TrainCommandHooks = {}): Promise<TrainSummary> {
   const { config, outDir, resume } = await resolveRun(options);
+  hooks.onOutDir?.(outDir);
+  const { runBuiltinTraining, checkRunFits } = await import('../tfjs/runTraining.js');
+  const { selectBackend } = await import('../tfjs/backend.js');
+  // What can fail before the run starts fails before anything is written.
+  const backend = await selectBackend({ backend: config.backend === 'auto' ? undefined : config.backend });
+  checkRunFits(config);
   await mkdir(outDir, { recursive: true });
   if (!resume) await writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-  const log = pino({ name: 'adomix-train', level: process.env.ADOMIX_LOG_LEVEL ?? 'info' }, pino.destination({ dest: join(outDir, 'train.log'), sync: true, append: true }));
-  const { runBuiltinTraining } = await import('../tfjs/runTraining.js');
+  const logFile = join(outDir, 'train.log');
+  resolveOutputTarget(logFile);
+  const log = pino({ name: 'adomix-train', level: process.env.ADOMIX_LOG_LEVEL ?? 'info' }, pino.destination({ dest: logFile, sync: true, append: true }));
   const err = process.stderr;
   const tty = err.isTTY === true && options.progress !== false;
   const quiet = options.progress === false;
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    err.write('\nadomix train: stopping after this step (a checkpoint is written); resume with --resume ' + outDir + '\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
   let domains: string[] = [];
   let lastLine = 0;
   let firstStep: number | undefined;
@@ -192,7 +241,9 @@ export async function runTrainCommand(options: TrainCliOptions): Promise<TrainSu
     result = await runBuiltinTraining(config, {
       outDir,
       resume,
-      signal: controller.signal,
+      backend,
+      runId: config.runId,
+      signal: hooks.signal,
       onBackend: (b) => {
         const skipped = b.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
         err.write(`adomix train: backend ${b.name} (${b.detail})${skipped ? ` — skipped ${skipped}` : ''}\n`);
@@ -232,11 +283,12 @@ export async function runTrainCommand(options: TrainCliOptions): Promise<TrainSu
     log.error({ err: e instanceof Error ? e.message : String(e) }, 'failed');
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
     if (tty) err.write('\n');
   }
   if (domains.length === 0) domains = result.domains;
-  if (resume && result.lastStep < result.firstStep) err.write(`adomix train: ${outDir} has already run ${config.steps} steps; nothing to do (raise --steps to continue)\n`);
+  if (resume && result.lastStep < result.firstStep) {
+    err.write(`adomix train: ${outDir} has already run ${result.firstStep} steps (steps 0–${result.firstStep - 1}); --steps ${config.steps} asks for no more, so there is nothing to do (raise --steps to continue)\n`);
+  }
   // Examples each domain contributed over the whole run, from the step log.
   const steplog = await readStepLog(join(outDir, 'steps.jsonl'));
   const examples = new Array<number>(result.domains.length).fill(0);

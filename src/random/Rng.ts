@@ -6,6 +6,9 @@
  * generators", 2018), seeded through splitmix32 so that nearby seeds give unrelated
  * streams. Same seed, same sequence, on every machine.
  */
+/** The largest seed: seeds are 32-bit (0 … 2^32 − 1), so no two seeds give the same stream. */
+export const MAX_SEED = 2 ** 32 - 1;
+
 export class Rng {
   /**
    * The four state words. A Uint32Array, not four number fields: words above 2^30 do not

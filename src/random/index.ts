@@ -1,1 +1,1 @@
-export { Rng } from './Rng.js';
+export { Rng, MAX_SEED } from './Rng.js';

@@ -47,6 +47,18 @@ export function staleTempsOf(path: string): string[] {
     .map((n) => join(dir, n));
 }
 
+/** Deletes the temporary files of dead writers of any file in `dir`; returns the paths removed. */
+export function removeStaleTempsIn(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const targets = new Set(names.map((n) => /^(.*)\.tmp-\d+$/.exec(n)?.[1]).filter((t): t is string => t !== undefined));
+  return [...targets].flatMap((t) => removeStaleTemps(join(dir, t)));
+}
+
 /** Deletes what `staleTempsOf(path)` lists; returns the paths removed. */
 export function removeStaleTemps(path: string): string[] {
   const stale = staleTempsOf(path);

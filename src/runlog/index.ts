@@ -29,9 +29,10 @@ export {
   PRIOR_SUM_TOLERANCE,
   WEIGHTS_SUM_TOLERANCE,
 } from './validate.js';
-export { writeFileAtomic, writeFileAtomicSync, AtomicFileWriter, tempPathFor, staleTempsOf, removeStaleTemps, sha256OfPrefix } from './atomic.js';
+export { writeFileAtomic, writeFileAtomicSync, AtomicFileWriter, tempPathFor, staleTempsOf, removeStaleTemps, removeStaleTempsIn, sha256OfPrefix } from './atomic.js';
 export { resolveOutputTarget, assertNotAnInput, isSameFile, describeFileType, type NamedPath } from './outputTarget.js';
 export { toDomainHistory, DomainHistoryBuilder, type StepLogHistory } from './toDomainHistory.js';
 export { parseRunsTable, readRunsTable, RunsTableError, type RunsTable } from './readRunsTable.js';
 export { CHECKPOINT_FORMAT, formatCheckpoint, writeCheckpoint, writeCheckpointSync, parseCheckpoint, readCheckpoint, restoreCheckpoint, loadCheckpoint, type Checkpoint } from './checkpoint.js';
 export { StepLogDigest } from './recordDigest.js';
+export { formatBytes, DEFAULT_MAX_LINE_BYTES } from './lines.js';

@@ -14,6 +14,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/index.js';
 import { dense, embed, matMul } from './ops.js';
+import type { StepMemory } from './memory.js';
+
+/**
+ * Bytes one example (`rows` predicted characters, each with C context characters) costs a
+ * training step, as float32/int32 values: the one-hot embedding input is the largest tensor
+ * (rows·C × V, held as int32 and as float32 for the backward pass); then the logits and
+ * their softmax, log-softmax and target one-hot (4 × rows·V), the hidden activations with
+ * their gradients (3 × rows·hidden per layer) and the embedded contexts (2 × rows·C·d).
+ */
+export function charLMStepMemory(c: Pick<ResolvedCharLMConfig, 'vocabSize' | 'context' | 'embedding' | 'hidden' | 'layers'>, rows: number): StepMemory {
+  const oneHot = rows * c.context * c.vocabSize * 4;
+  return {
+    largestTensorPerExample: oneHot,
+    largestTensorName: `the one-hot input, ${rows}·${c.context} rows × ${c.vocabSize} values per example`,
+    stepPerExample: 2 * oneHot + 4 * (4 * rows * c.vocabSize + 3 * rows * c.hidden * c.layers + 2 * rows * c.context * c.embedding),
+  };
+}
 
 export interface CharLMConfig {
   /** Vocabulary size V (default 96, the built-in corpus). */
@@ -85,6 +102,11 @@ export class CharLM {
     this.out = { w: make('wOut', [width, c.vocabSize], 0.1 / Math.sqrt(width)), b: make('bOut', [c.vocabSize], 0) };
     this.variables = variables;
     this.names = names;
+  }
+
+  /** What one row (one predicted character) costs a training step: see `charLMStepMemory`. */
+  stepMemory(rowsPerExample: number): StepMemory {
+    return charLMStepMemory(this.config, rowsPerExample);
   }
 
   /** Number of trainable parameters. */

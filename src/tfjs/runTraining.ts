@@ -8,6 +8,8 @@ import { createPolicy, type MixturePolicy, type PolicySpec, type RefitRunner } f
 import { createRefitRunner } from '../refit/index.js';
 import { Adam, cosineSchedule } from './adam.js';
 import { selectBackend, type BackendChoice } from './backend.js';
+import { backendMemoryLimits, checkBatchFits } from './memory.js';
+import { charLMStepMemory } from './model.js';
 import { CharLMTask } from './task.js';
 import { adoScheduleFor, type TrainConfig } from './trainConfig.js';
 import { trainLoop, type StepProgress, type TrainLoopResult } from './trainLoop.js';
@@ -24,6 +26,8 @@ export interface BuiltinRunOptions {
   onStep?: (progress: StepProgress) => void;
   onCheckpoint?: (info: { step: number; path: string }) => void;
   signal?: AbortSignal;
+  /** The run's id (kept in its checkpoints; a resume refuses another run's). */
+  runId?: string;
 }
 
 export interface BuiltinRunResult extends TrainLoopResult {
@@ -53,6 +57,23 @@ export function policySpecFor(config: TrainConfig, domains: string[], prior: num
       return spec;
     }
   }
+}
+
+/** What may change when a run resumes: how long it runs, where, and how often it evaluates and checkpoints. */
+export const RESUMABLE_FIELDS = ['steps', 'backend', 'evalEvery', 'checkpointEvery'] as const;
+
+/** The part of a config that must not change across a resume (everything else). */
+export function runIdentityOf(config: TrainConfig): Record<string, unknown> {
+  const identity: Record<string, unknown> = { ...config };
+  for (const key of RESUMABLE_FIELDS) delete identity[key];
+  delete identity.runId;
+  return identity;
+}
+
+/** The size checks a run can make before anything is written: does its batch fit the backend? */
+export function checkRunFits(config: TrainConfig): void {
+  const rows = config.targetsPerExample;
+  checkBatchFits(config.batchSize, charLMStepMemory({ ...config.model, vocabSize: VOCAB_SIZE }, rows), backendMemoryLimits());
 }
 
 export async function runBuiltinTraining(config: TrainConfig, options: BuiltinRunOptions = {}): Promise<BuiltinRunResult> {
@@ -99,6 +120,8 @@ export async function runBuiltinTraining(config: TrainConfig, options: BuiltinRu
       refitRunner: runner,
       prior,
       meta: { config },
+      runId: options.runId,
+      identity: runIdentityOf(config),
       onStep: options.onStep,
       onCheckpoint: options.onCheckpoint,
       signal: options.signal,

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CharLM, TokenWindows, type CharLMConfig } from './model.js';
 import { domainOneHot, perDomainSums } from './perDomainLoss.js';
 import type { DomainBatch, PerExampleLossFn } from './trainStep.js';
+import type { StepMemory } from './memory.js';
 
 export interface TrainTask {
   /** Domain names, in order. */
@@ -28,6 +29,8 @@ export interface TrainTask {
   readonly loss: PerExampleLossFn;
   /** Held-out mean loss of every domain (one value per domain). */
   evaluate(): Promise<Float64Array>;
+  /** What one example costs a training step, so a batch too large is refused up front (optional). */
+  stepMemory?(): StepMemory;
   dispose(): void;
 }
 
@@ -120,6 +123,10 @@ export class CharLMTask implements TrainTask {
   disposeBatch(batch: DomainBatch): void {
     (batch.contexts as tf.Tensor).dispose();
     (batch.targets as tf.Tensor).dispose();
+  }
+
+  stepMemory(): StepMemory {
+    return this.model.stepMemory(this.targetsPerExample);
   }
 
   readonly loss: PerExampleLossFn = (batch) =>

@@ -1,11 +1,13 @@
 /**
  * Named tensors in one binary file, for checkpoints: the raw little-endian float32/int32
  * values back to back, described by a manifest kept in the checkpoint's JSON. Written
- * atomically (temporary file, fsync, rename), checked on read (size, every record in range).
+ * atomically (temporary file, fsync, rename) with its SHA-256 returned for the manifest,
+ * checked on read (size, every record in range).
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../runlog/index.js';
+import { sha256Hex } from './runIdentity.js';
 
 export interface TensorRecord {
   name: string;
@@ -23,8 +25,11 @@ export interface TensorManifest {
   tensors: TensorRecord[];
 }
 
-/** Writes `tensors` to `path` atomically and returns their records. */
-export async function writeTensorFile(path: string, tensors: readonly { name: string; tensor: tf.Tensor }[]): Promise<TensorRecord[]> {
+/** Writes `tensors` to `path` atomically; returns their records, the file's size and its SHA-256. */
+export async function writeTensorFile(
+  path: string,
+  tensors: readonly { name: string; tensor: tf.Tensor }[],
+): Promise<{ records: TensorRecord[]; bytes: number; sha256: string }> {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('tensor files are little-endian; this machine is big-endian');
   const records: TensorRecord[] = [];
   const parts: Uint8Array[] = [];
@@ -44,7 +49,7 @@ export async function writeTensorFile(path: string, tensors: readonly { name: st
     at += p.byteLength;
   }
   await writeFileAtomic(path, all);
-  return records;
+  return { records, bytes: all.byteLength, sha256: sha256Hex(all) };
 }
 
 /** Reads the tensors `records` describe from `path` (new tensors; the caller disposes them). */
@@ -55,6 +60,11 @@ export async function readTensorFile(path: string, records: readonly TensorRecor
   } catch (err) {
     throw new Error(`cannot read tensor file ${path}: ${(err as Error).message}`);
   }
+  return tensorsFromBytes(buf, records, path, expectedBytes);
+}
+
+/** The tensors `records` describe in the bytes of a tensor file (`path` names it in errors). */
+export function tensorsFromBytes(buf: Uint8Array, records: readonly TensorRecord[], path: string, expectedBytes?: number): Map<string, tf.Tensor> {
   if (expectedBytes !== undefined && buf.byteLength !== expectedBytes) {
     throw new Error(`tensor file ${path}: ${buf.byteLength} bytes, the checkpoint says ${expectedBytes} (truncated or replaced?)`);
   }

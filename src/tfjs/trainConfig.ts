@@ -14,8 +14,11 @@
  */
 import { z } from 'zod';
 import { BUILTIN_DOMAINS } from '../corpus/index.js';
+import { MAX_SEED } from '../random/index.js';
 
 const positiveInt = z.number().int().positive();
+/** Seeds are 32-bit: 0 … 2^32 − 1, the same range everywhere in adomix. */
+const seedSchema = z.number().int().min(0).max(MAX_SEED);
 const nonNegativeInt = z.number().int().nonnegative();
 
 const modelSchema = z.strictObject({
@@ -26,7 +29,7 @@ const modelSchema = z.strictObject({
 });
 
 const dataSchema = z.strictObject({
-  seed: z.number().int().default(1234).describe('corpus generator seed'),
+  seed: seedSchema.default(1234).describe('corpus generator seed'),
   domains: z
     .array(z.enum(BUILTIN_DOMAINS))
     .min(1)
@@ -58,11 +61,12 @@ const odmSchema = z.strictObject({
 });
 
 export const trainConfigSchema = z.strictObject({
+  runId: z.string().min(1).optional().describe("the run's id: set by adomix train in the run directory's config.json"),
   policy: z.enum(['ado', 'natural', 'balanced', 'odm']).default('ado'),
   steps: positiveInt.default(1500),
   batchSize: positiveInt.default(32).describe('examples per step'),
   targetsPerExample: positiveInt.default(16).describe('characters predicted per example'),
-  seed: z.number().int().default(0).describe('model initialisation, sampler and shuffling seed'),
+  seed: seedSchema.default(0).describe('model initialisation, sampler and shuffling seed'),
   backend: z.string().default('auto'),
   learningRate: z.number().positive().default(2e-3).describe('peak learning rate'),
   lrSchedule: z.enum(['cosine', 'constant']).default('cosine').describe('cosine: warm-up over 2 % of the steps, then decay to 10 % at the end'),

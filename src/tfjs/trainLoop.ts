@@ -24,11 +24,16 @@
  * leaves a consistent checkpoint, and resuming truncates the step log to its step.
  *
  * Resuming restores model, optimiser, policy, sampler and sources exactly, so a resumed
- * run writes the same steps as one that was never interrupted (same backend).
+ * run writes the same steps as one that was never interrupted (same backend). Before it
+ * uses anything, a resume checks that the checkpoint is this run's (run id, `identity`),
+ * that the step log holds exactly the steps the checkpoint covers (length and SHA-256) and
+ * that the weights file is the one it wrote (SHA-256), naming the first thing that differs;
+ * temporary files of a killed run are removed.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { MixturePolicy } from '../mixing/index.js';
 import type { RefitRunner } from '../mixing/index.js';
@@ -37,14 +42,18 @@ import {
   formatStepLine,
   readCheckpoint,
   restoreCheckpoint,
+  removeStaleTempsIn,
   writeCheckpoint,
   writeFileAtomic,
   type StepLogParams,
 } from '../runlog/index.js';
 import { Adam } from './adam.js';
 import { DomainSampler } from './sampler.js';
-import { ExampleSource, type SourceState } from './sources.js';
-import { readTensorFile, writeTensorFile, type TensorRecord } from './tensorFile.js';
+import { ExampleSource } from './sources.js';
+import { tensorsFromBytes, writeTensorFile, type TensorRecord } from './tensorFile.js';
+import { canonicalJson, firstDifference, sha256Hex } from './runIdentity.js';
+import { checkTrainingState, stepLogAsOf, TRAINING_STATE_FORMAT, type TrainingState } from './trainCheckpoint.js';
+import { backendMemoryLimits, checkBatchFits } from './memory.js';
 import type { TrainTask } from './task.js';
 import { DomainTrainStep, type GradientApplier } from './trainStep.js';
 
@@ -101,6 +110,14 @@ export interface TrainLoopOptions {
   prior?: ArrayLike<number>;
   /** Free-form JSON stored in every checkpoint (e.g. the run's config). */
   meta?: Record<string, unknown>;
+  /** The run's id, kept in every checkpoint (default: a new random one); a resume with one given refuses a checkpoint of another run. */
+  runId?: string;
+  /**
+   * What must not change when the run resumes (JSON, e.g. its config without the step count):
+   * kept in every checkpoint; a resume refuses a checkpoint made with a different one,
+   * naming the first field that differs.
+   */
+  identity?: unknown;
   onStep?: (progress: StepProgress) => void;
   onCheckpoint?: (info: { step: number; path: string }) => void;
   /** Stop after the current step (with a checkpoint when `outDir` is set). */
@@ -123,22 +140,6 @@ export interface TrainLoopResult {
   msPerStep: number;
   stepLog?: string;
   checkpoint?: string;
-}
-
-/** What the loop keeps in checkpoint meta.training. */
-interface TrainingState {
-  format: 'adomix-train/1';
-  /** Last completed step. */
-  step: number;
-  sampler: number[];
-  sources: SourceState[];
-  exhausted: boolean[];
-  weightsFile: string;
-  weightsBytes: number;
-  tensors: TensorRecord[];
-  lastEval: (number | null)[] | null;
-  lawsVersion: number;
-  domains: string[];
 }
 
 export const STEP_LOG_FILE = 'steps.jsonl';
@@ -169,6 +170,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
   const outDir = options.outDir;
   if (options.resume && outDir === undefined) throw new Error('train loop: resume needs outDir (where the checkpoint is)');
   if (checkpointEvery > 0 && outDir === undefined) throw new Error('train loop: checkpointEvery needs outDir');
+  const cost = task.stepMemory?.();
+  if (cost !== undefined) checkBatchFits(B, cost, backendMemoryLimits());
   const stepLogPath = outDir === undefined ? undefined : join(outDir, STEP_LOG_FILE);
   const checkpointPath = outDir === undefined ? undefined : join(outDir, CHECKPOINT_FILE);
 
@@ -179,26 +182,48 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
   let lines: string[];
   let lastEval: Float64Array = new Float64Array(K).fill(NaN);
   let weightsFile: string | undefined;
+  let runId = options.runId ?? randomUUID();
   const exhausted = new Array<boolean>(K).fill(false);
   const names = task.variableNames;
   const byEngineName = new Map(task.variables.map((v, i) => [v.name, names[i]]));
   const byRole = new Map(task.variables.map((v, i) => [names[i], v.name]));
 
   if (options.resume) {
+    const dir = outDir!;
+    // Temporary files of a killed run are garbage: nothing points to them.
+    removeStaleTempsIn(dir);
     const ckpt = await readCheckpoint(checkpointPath!);
-    const st = ckpt.meta?.training as TrainingState | undefined;
-    if (st === undefined || st.format !== 'adomix-train/1') throw new Error(`${checkpointPath}: not a training checkpoint (no meta.training of format adomix-train/1)`);
+    const st = checkTrainingState(ckpt.meta?.training, checkpointPath!);
+    if (options.runId !== undefined && st.runId !== options.runId) {
+      throw new Error(`${checkpointPath} belongs to run ${st.runId}, not to this run (${options.runId}): files of two runs are mixed in ${dir}`);
+    }
+    if (options.identity !== undefined) {
+      const diff = firstDifference(options.identity, st.identity);
+      if (diff !== undefined || sha256Hex(canonicalJson(st.identity)) !== st.identitySha256) {
+        throw new Error(`${checkpointPath} was made by a run set up differently: ${diff ?? 'its recorded setup does not match its hash (edited?)'} (this run, then the checkpoint)`);
+      }
+    }
     if (JSON.stringify(st.domains) !== JSON.stringify(task.domains)) {
       throw new Error(`${checkpointPath}: the checkpoint's domains ${JSON.stringify(st.domains)} are not the task's ${JSON.stringify(task.domains)}`);
+    }
+    // The step log as of the checkpoint: later lines (written before a crash) are dropped.
+    lines = await stepLogAsOf(stepLogPath!, st);
+    const weightsPath = join(dir, st.weightsFile);
+    const weightBytes = await readFile(weightsPath).catch((err: Error) => {
+      throw new Error(`cannot resume: cannot read ${weightsPath}: ${err.message}`);
+    });
+    if (sha256Hex(weightBytes) !== st.weightsSha256) {
+      throw new Error(`${weightsPath}: its SHA-256 is not the one ${checkpointPath} recorded: the weights file is corrupt or from another run`);
     }
     await options.policy?.close();
     policy = restoreCheckpoint(ckpt, { refitRunner: options.refitRunner }, checkpointPath);
     if (policy.domains.length !== K) throw new Error(`${checkpointPath}: the policy has ${policy.domains.length} domains, the task ${K}`);
+    runId = st.runId;
     sampler = DomainSampler.fromState(st.sampler);
     st.sources.forEach((s, k) => sources[k].restore(s));
     st.exhausted.forEach((x, k) => (exhausted[k] = x));
     weightsFile = st.weightsFile;
-    const tensors = await readTensorFile(join(outDir!, st.weightsFile), st.tensors, st.weightsBytes);
+    const tensors = tensorsFromBytes(weightBytes, st.tensors, weightsPath, st.weightsBytes);
     try {
       task.variables.forEach((v, i) => {
         const t = tensors.get(`model/${names[i]}`);
@@ -221,20 +246,9 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
     }
     if (st.lastEval !== null) lastEval = Float64Array.from(st.lastEval, (x) => (x === null ? NaN : x));
     firstStep = st.step + 1;
-    // The step log as of the checkpoint: later lines (written before a crash) are dropped.
-    const text = await readFile(stepLogPath!, 'utf8').catch((err: Error) => {
-      throw new Error(`cannot resume: ${err.message}`);
-    });
-    const all = text.split('\n').filter((l) => l.length > 0);
-    lines = [all[0]];
-    for (let i = 1; i < all.length; i++) {
-      const step = (JSON.parse(all[i]) as { step: number }).step;
-      if (step <= st.step) lines.push(all[i]);
-    }
-    if (lines.length - 1 !== st.step + 1) throw new Error(`${stepLogPath}: has ${lines.length - 1} steps up to the checkpoint, expected ${st.step + 1}`);
     // A weights file written just before a crash, that no checkpoint points to, is garbage.
-    for (const f of await readdir(outDir!)) {
-      if (/^weights-\d+\.bin$/.test(f) && f !== st.weightsFile) await unlink(join(outDir!, f)).catch(() => undefined);
+    for (const f of await readdir(dir)) {
+      if (/^weights-\d+\.bin$/.test(f) && f !== st.weightsFile) await unlink(join(dir, f)).catch(() => undefined);
     }
   } else {
     if (options.policy === undefined) throw new Error('train loop: give a policy (or resume from a checkpoint)');
@@ -275,23 +289,29 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
         return { name: `optimizer/${role !== undefined ? `${role}/${m![2]}` : w.name}`, tensor: w.tensor };
       }),
     ];
-    let records: TensorRecord[];
+    let written: { records: TensorRecord[]; bytes: number; sha256: string };
     try {
-      records = await writeTensorFile(join(outDir, file), named);
+      written = await writeTensorFile(join(outDir, file), named);
     } finally {
       for (const w of optState) w.tensor.dispose();
     }
-    const bytes = records.reduce((n, r) => Math.max(n, r.offset + r.length * 4), 0);
-    await writeFileAtomic(stepLogPath!, lines.join('\n') + '\n');
+    const logText = lines.join('\n') + '\n';
+    await writeFileAtomic(stepLogPath!, logText);
+    const identity = options.identity ?? null;
     const training: TrainingState = {
-      format: 'adomix-train/1',
+      format: TRAINING_STATE_FORMAT,
       step,
+      runId,
+      identity,
+      identitySha256: sha256Hex(canonicalJson(identity)),
+      stepLog: { steps: lines.length - 1, bytes: Buffer.byteLength(logText), sha256: sha256Hex(logText) },
+      weightsSha256: written.sha256,
       sampler: sampler.state(),
       sources: sources.map((s) => s.state()),
       exhausted: [...exhausted],
       weightsFile: file,
-      weightsBytes: bytes,
-      tensors: records,
+      weightsBytes: written.bytes,
+      tensors: written.records,
       lastEval: Array.from(lastEval, nanToNull),
       lawsVersion,
       domains: [...task.domains],

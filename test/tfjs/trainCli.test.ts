@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readStepLog } from '../../src/runlog/index.js';
+import { TINY } from '../helpers/train.js';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '../../dist/src/cli/main.js');
@@ -23,18 +24,6 @@ async function adomix(args: string[]): Promise<{ code: number; stdout: string; s
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
-
-const TINY = {
-  batchSize: 8,
-  targetsPerExample: 4,
-  evalEvery: 3,
-  evalExamples: 4,
-  checkpointEvery: 3,
-  refit: 'inline',
-  model: { context: 4, embedding: 4, hidden: 16, layers: 1 },
-  data: { trainChars: { code: 2000, prose: 2000, json: 1000, random: 1500 }, heldOutChars: 300 },
-  ado: { startStep: 3, refitInterval: 2, ignoreSteps: 0, minPoints: 3, lag: 1, subsample: 1 },
-};
 
 describe('adomix train (built CLI, cpu backend)', () => {
   it('trains, writes a step log that adomix replay accepts, and resumes', async () => {
