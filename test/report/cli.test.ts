@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,5 +42,23 @@ describe('adomix report', () => {
     const r = adomix('report', join(dir, 'nope'));
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`adomix: ${join(dir, 'nope')}: no such file or directory\n`);
+  });
+
+  it('names the file of a log without steps, and refuses a directory holding two step logs, naming both', () => {
+    const empty = join(dir, 'header-only.jsonl');
+    writeFileSync(empty, '{"adomix":"steplog/1","domains":["a","b"]}\n');
+    const r = adomix('report', empty);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`adomix: ${empty}: the step log has a header but no steps: nothing to report\n`);
+    const two = join(dir, 'two');
+    mkdirSync(two);
+    const log = '{"adomix":"steplog/1","domains":["a"]}\n{"step":0,"loss":[1],"count":[1]}\n';
+    writeFileSync(join(two, 'steplog.jsonl'), log);
+    writeFileSync(join(two, 'other.jsonl'), log);
+    writeFileSync(join(two, 'weights.jsonl'), '{"step":0,"weights":[1]}\n'); // not a step log
+    const t = adomix('report', two);
+    expect(t.status).toBe(1);
+    expect(t.stderr).toBe(`adomix: ${two}: holds 2 step logs (other.jsonl, steplog.jsonl); name the one to report on\n`);
+    expect(existsSync(join(two, 'report.html'))).toBe(false);
   });
 });
