@@ -45,7 +45,7 @@ export function register(program: Command): void {
         'n is the cumulative example (or token, per the log\'s unit) count, divided by --count-scale: ' +
           "with same-step (the reference) every domain's n grows by the whole batch each step; with " +
           "per-domain, by the domain's own examples.",
-        'The step log is JSONL, or CSV for a .csv file (see the README, "The step log").',
+        'The step log is JSONL, or CSV for a .csv file (see docs/steplog.md).',
         'With --json, prints exactly one JSON object: {"domains":[{"name","epsilon","beta","alpha",' +
           '"points","objective","converged"}, or {"name","error","points"} for a domain not fitted, …], ' +
           '"steps":<steps in the log>, "skipped":<bad lines skipped>}.',

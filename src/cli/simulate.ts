@@ -54,7 +54,7 @@ export function register(program: Command): void {
           'and prints each domain\'s weights and true loss next to the oracle\'s. The oracle is the best static ' +
           'mixture for the budget (projected gradient on the true curves); its greedy schedule is shown too.',
         `Built-in scenarios: ${scenarioNames().join(', ')} (--list describes them). --spec FILE takes a JSON ` +
-          'scenario (see the README; --scenario NAME --print-spec prints a built-in one as a starting point).',
+          'scenario (see docs/cli.md; --scenario NAME --print-spec prints a built-in one as a starting point).',
         'With --json, prints one JSON object: {"scenario","policy","seed","steps","batchSize","objective",' +
           '"natural","oracle","oracleSchedule","gapClosed","out","domains":[{"name","prior","meanWeight",' +
           '"finalWeight","oracleWeight","examples","trueLoss","oracleLoss","exhaustedAt"}]}.',

@@ -1,14 +1,17 @@
 /**
  * Docker cannot build on our machines, so the recipes are checked here for what can be
  * checked: pinned images, the CUDA/cuDNN that tfjs-node-gpu 4.22 needs, paths that exist,
- * a backend name adomix knows, and usage lines that are exactly the README's.
+ * a backend name adomix knows, and usage lines that are exactly the documentation's
+ * (README.md or a page of docs/, e.g. docs/gpu.md).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
-const readme = read('README.md');
+const docs = ['README.md', ...readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+/** README.md and docs/*.md, each wrapped in newlines so a usage line may be any file's first or last. */
+const documentation = docs.map((f) => `\n${read(f)}\n`).join('');
 
 /** `docker …` usage lines from a recipe's header comment. */
 function usageLines(recipe: string): string[] {
@@ -42,10 +45,10 @@ describe.each([
     expect(recipe).toContain('CMD ["train"]');
   });
 
-  it('has usage lines that are exactly the README\'s', () => {
+  it('has usage lines that are exactly those of the documentation', () => {
     const lines = usageLines(recipe);
     expect(lines).toHaveLength(2);
-    for (const line of lines) expect(readme).toContain(`\n${line}\n`);
+    for (const line of lines) expect(documentation, line).toContain(`\n${line}\n`);
   });
 });
 
