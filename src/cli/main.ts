@@ -35,7 +35,16 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** A reader that stopped reading (`adomix replay log | head`) ends the command quietly, as SIGPIPE ends other tools (exit 141). */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(141);
+    throw err;
+  });
+}
+
 async function main(): Promise<void> {
+  exitQuietlyOnClosedPipe(process.stdout);
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (err) {

@@ -2,13 +2,13 @@
  * `adomix replay` and `adomix report` against hostile-but-realistic use: outputs that are
  * inputs, kills and signals mid-run, resumes on the wrong log, leftovers of killed runs.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../src/runlog/index.js';
-import { adomixAsync, adomixChild } from '../helpers/cli.js';
+import { adomixAsync, adomixChild, CLI } from '../helpers/cli.js';
 import { makeLog } from '../helpers/steplog.js';
 
 let dir: string;
@@ -184,6 +184,18 @@ describe('a resumed replay ends byte for byte as an uninterrupted one', () => {
     expect(ok.status).toBe(0);
     expect(ok.stderr).toMatch(/700 steps replayed with odm \(steps 100–799\)/);
     expect(wrong.stderr).toContain(`${ck}: the checkpoint holds a "odm" policy, but --policy is ado`);
+  });
+});
+
+describe('a reader that stops reading', () => {
+  it('ends the replay quietly (exit 141, as SIGPIPE would), no EPIPE stack trace', () => {
+    // 20,000 lines of output: far more than a pipe buffers, so the replay is still writing when head exits.
+    const long = join(dir, 'long.jsonl');
+    writeFileSync(long, makeLog(20_000).join('\n') + '\n');
+    const r = spawnSync('bash', ['-c', `set -o pipefail; ${JSON.stringify(process.execPath)} ${CLI} replay ${long} --policy odm | head -n 1`], { encoding: 'utf8' });
+    expect(JSON.parse(r.stdout)).toEqual({ step: 0, weights: [1 / 3, 1 / 3, 1 / 3] });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(141);
   });
 });
 
