@@ -12,7 +12,7 @@
  * The error is statistical: β = exp(a) is the law's value at n = 1, so an error in α moves
  * it by ≈ log(n)·Δα (≈ 10·Δα here); at --noise 0.02,0.05 expect ≈ 0.06–0.09.
  */
-import { fitDomains, type DomainHistory } from '../src/laws/index.js';
+import { fitDomains, type DomainHistory } from '../src/curves/index.js';
 import { Rng } from '../src/random/index.js';
 import type { BenchArgs } from './run.js';
 

@@ -10,9 +10,9 @@
  * whether the runs identify the law (with the condition number of the scaled Hessian).
  * The last line with --json: {"bench":"laws-fit","runs","msMedian",…}.
  */
-import { chinchillaLoss, type ChinchillaLaw } from '../src/laws/chinchillaLaw.js';
-import { fitChinchilla } from '../src/laws/fitChinchilla.js';
-import type { ScalingRun } from '../src/laws/scalingRun.js';
+import { chinchillaLoss, type ChinchillaLaw } from '../src/planning/chinchillaLaw.js';
+import { fitChinchilla } from '../src/planning/fitChinchilla.js';
+import type { ScalingRun } from '../src/planning/scalingRun.js';
 import { Rng } from '../src/random/index.js';
 import type { BenchArgs } from './run.js';
 import { intOption } from './_util.js';

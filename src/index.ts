@@ -3,7 +3,9 @@
  * integration is the separate entry point 'adomix/tfjs' (src/tfjs/index.ts), so that
  * importing 'adomix' does not load tfjs.
  */
-export * from './laws/index.js';
+export * from './curves/index.js';
+export * from './planning/index.js';
+export * from './numerics/index.js';
 export * from './random/index.js';
 export * from './runlog/index.js';
 export * from './mixing/index.js';

@@ -2,10 +2,10 @@
  * `adomix cost`: inference cost in eFLOPs (Kinetics; Sadhukhan et al. 2025) of one or more
  * configurations, and what each could afford at an equal budget. Every option takes a
  * comma-separated list; lists of length 1 apply to every configuration, the others are
- * zipped. Thin: the formulas are in src/laws/kinetics.ts.
+ * zipped. Thin: the formulas are in src/planning/kinetics.ts.
  */
 import { Command, Option } from 'commander';
-import { B200_INTENSITY, compareAtEqualCost, kineticsCost, type KineticsConfig } from '../laws/index.js';
+import { B200_INTENSITY, compareAtEqualCost, kineticsCost, type KineticsConfig } from '../planning/index.js';
 import { count, listOf, num, positiveInteger, positiveQuantity, table } from './planningFormat.js';
 
 interface CostCliOptions {

@@ -2,11 +2,11 @@
  * `adomix fit <steplog>`: fit the ADO learning-curve law L(n) = ε + β·n^(−α) to every domain
  * of a step log, over the whole log, and print the laws (a table, or one JSON object).
  * Thin: the log is streamed into per-domain histories (src/runlog) and fitted by
- * fitDomains (src/laws).
+ * fitDomains (src/curves).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { integerOption } from './options.js';
-import { fitDomains, type DomainFit, type FitDomainsOptions } from '../laws/index.js';
+import { fitDomains, type DomainFit, type FitDomainsOptions } from '../curves/index.js';
 import { DomainHistoryBuilder, openStepLog } from '../runlog/index.js';
 
 interface FitCliOptions {

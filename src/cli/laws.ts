@@ -5,30 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import {
-  LAW_PRESET_NAMES,
-  analyzeSkills,
-  bootstrapChinchilla,
-  bootstrapKaplan,
-  computeOptimal,
-  fitChinchilla,
-  fitKaplan,
-  kaplanPublishedAllocation,
-  lawCounting,
-  lawPreset,
-  meanOverSkills,
-  parsePlanningLaw,
-  type BootstrapResult,
-  type ChinchillaFit,
-  type KaplanFit,
-  type ComputeOptimum,
-  type IsoFlopAnalysis,
-  type ParamCounting,
-  type PlanningLaw,
-  type ScalingRun,
-  type SkillAnalysis,
-  UnidentifiableLawError,
-} from '../laws/index.js';
+import { LAW_PRESET_NAMES, analyzeSkills, bootstrapChinchilla, bootstrapKaplan, computeOptimal, fitChinchilla, fitKaplan, kaplanPublishedAllocation, lawCounting, lawPreset, meanOverSkills, parsePlanningLaw, type BootstrapResult, type ChinchillaFit, type KaplanFit, type ComputeOptimum, type IsoFlopAnalysis, type ParamCounting, type PlanningLaw, type ScalingRun, type SkillAnalysis, UnidentifiableLawError } from '../planning/index.js';
 import { readRunsTable } from '../runlog/index.js';
 import { count, listOf, nonNegativeInteger, num, positiveQuantity, table } from './planningFormat.js';
 import { seedOption } from './options.js';
@@ -70,7 +47,7 @@ interface FitSummary {
   refined: number;
   minima: number;
   runs: number;
-  /** Whether the runs determine the law (see src/laws/identifiability.ts); `converged` is the optimiser's verdict only. */
+  /** Whether the runs determine the law (see src/planning/identifiability.ts); `converged` is the optimiser's verdict only. */
   identifiable: boolean;
   unidentifiable?: string;
   /** Condition number of the scaled Hessian at the optimum (null in JSON when singular). */

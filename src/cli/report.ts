@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { integerOption } from './options.js';
-import type { CountMode } from '../laws/index.js';
+import type { CountMode } from '../curves/index.js';
 import { writeReport } from '../report/index.js';
 
 interface ReportCliOptions {

@@ -3,7 +3,7 @@
  * see downsample.ts). Each builder returns null when the run has nothing to draw.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { powerLawValue } from '../laws/index.js';
+import { powerLawValue } from '../curves/index.js';
 import { binLastRow, binMeans, makeBins, thinRows } from './downsample.js';
 import { domainColors } from './palette.js';
 import { lawCount, type RunData } from './runData.js';

@@ -3,7 +3,7 @@
  * held-out losses, cumulative counts, and the fitted laws (from the log's `params` lines,
  * or fitted here with fitDomains when the log has none).
  */
-import { fitDomains, type CountMode, type PowerLawParams } from '../laws/index.js';
+import { fitDomains, type CountMode, type PowerLawParams } from '../curves/index.js';
 import { toDomainHistory, type StepLog } from '../runlog/index.js';
 
 export interface DomainLaw {

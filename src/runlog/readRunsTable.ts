@@ -12,7 +12,7 @@
  * name the file, the line and the column: `runs.csv:7:2: D must be a positive number, got "abc"`.
  */
 import { readFile } from 'node:fs/promises';
-import type { ScalingRun } from '../laws/scalingRun.js';
+import type { ScalingRun } from '../planning/scalingRun.js';
 import { splitCsvLine } from './csv.js';
 
 export class RunsTableError extends Error {

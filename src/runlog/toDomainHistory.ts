@@ -6,7 +6,7 @@
  */
 import type { StepLog, StepRecord } from './types.js';
 
-/** Structurally the `DomainHistory` of src/laws, plus where it starts. */
+/** Structurally the `DomainHistory` of src/curves, plus where it starts. */
 export interface StepLogHistory {
   /** Number of steps t = 0 … steps−1. */
   steps: number;

@@ -13,7 +13,7 @@ describe('adomix cost', () => {
     const r = adomix('cost', ...ARGS, '--json');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
-    // See test/laws/kinetics.test.ts for the hand computation.
+    // See test/planning/kinetics.test.ts for the hand computation.
     expect(out.configs[0].cost.eFlops).toBe(3_422_861_972_733_952);
     expect(out.configs[0].cost.paramFlops).toBe(262_144_000_000_000);
     expect(out.intensity).toBe(562.5);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fitDomains } from '../../src/laws/index.js';
+import { fitDomains } from '../../src/curves/index.js';
 import { readStepLog, toDomainHistory, writeStepLog, type StepRecord } from '../../src/runlog/index.js';
 import { adomix, CLI } from '../helpers/cli.js';
 

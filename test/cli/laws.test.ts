@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chinchillaLoss, type ChinchillaLaw } from '../../src/laws/chinchillaLaw.js';
+import { chinchillaLoss, type ChinchillaLaw } from '../../src/planning/chinchillaLaw.js';
 import { Rng } from '../../src/random/index.js';
 import { adomix, CLI } from '../helpers/cli.js';
 

@@ -7,7 +7,7 @@ import {
   restorePolicy,
   type AdoPolicySnapshot,
 } from '../../src/mixing/index.js';
-import { domainCounts, fitDomains } from '../../src/laws/index.js';
+import { domainCounts, fitDomains } from '../../src/curves/index.js';
 import { Rng } from '../../src/random/index.js';
 import { drive, fixedLawRunner, sameBits, SyntheticRun } from './helpers.js';
 

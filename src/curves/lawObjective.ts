@@ -1,0 +1,165 @@
+/**
+ * The ADO fitting objective on one data set, with its exact gradient and Hessian.
+ *
+ *   f(θ) = Σ_i H_δ(r_i),  r_i = log L̂(n_i) − log ℓ_i,  log L̂ = logsumexp(a − α·x_i, e),
+ *
+ * θ = (a, e, α), x_i = log n_i, y_i = log ℓ_i. With z = a − α·x − e and p = σ(z) (the
+ * share of β·n^−α in L̂), q = 1 − p:
+ *
+ *   ∂r/∂θ = (p, q, −x·p),      ∇²r = p·q·v·vᵀ with v = (1, −1, −x),
+ *   ∇f = Σ ψ(r)·∂r/∂θ,         ∇²f = Σ ψ'(r)·∂r ∂rᵀ + ψ(r)·p·q·v·vᵀ.
+ *
+ * Internal to src/curves (the fitters use it); not part of the public API.
+ */
+import { huberRho } from '../numerics/huber.js';
+
+/** Index of each parameter in θ. */
+export const A = 0;
+export const E = 1;
+export const ALPHA = 2;
+
+/** Per-point data of a fit: x = log n, y = log loss. */
+export interface LawData {
+  x: Float64Array;
+  y: Float64Array;
+  /**
+   * Weight of every point (default 1): a subsample of m out of N points carries N/m, so
+   * that its objective estimates the full sum and stays commensurate with the penalties.
+   */
+  scale?: number;
+}
+
+/** Result buffers of `evaluateObjective`; allocate once with `newObjectiveState`. */
+export interface ObjectiveState {
+  f: number;
+  /** ∇f (3). */
+  g: Float64Array;
+  /** ∇²f, row-major 3×3. */
+  h: Float64Array;
+  /**
+   * Per component, the size of the terms summed into ∇f (Σ|ψ·∂r/∂θ_j|) and the rounding
+   * floor of ∇f (Σ|∂r/∂θ_j|·(1+|y|)): the scale that a relative gradient test needs.
+   */
+  gAbs: Float64Array;
+  gFloor: Float64Array;
+}
+
+export function newObjectiveState(): ObjectiveState {
+  return {
+    f: 0,
+    g: new Float64Array(3),
+    h: new Float64Array(9),
+    gAbs: new Float64Array(3),
+    gFloor: new Float64Array(3),
+  };
+}
+
+/** f(θ) only. */
+export function objectiveValue(data: LawData, theta: ArrayLike<number>, delta: number): number {
+  const { x, y } = data;
+  const a = theta[A];
+  const e = theta[E];
+  const alpha = theta[ALPHA];
+  let f = 0;
+  for (let i = 0; i < x.length; i++) {
+    const z = a - alpha * x[i] - e;
+    // log L̂ = e + softplus(z)
+    const sp = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+    f += huberRho(e + sp - y[i], delta);
+  }
+  return f * (data.scale ?? 1);
+}
+
+/** f, ∇f and ∇²f at θ into `s`; returns f. */
+export function evaluateObjective(
+  data: LawData,
+  theta: ArrayLike<number>,
+  delta: number,
+  s: ObjectiveState,
+): number {
+  const { x, y } = data;
+  const a = theta[A];
+  const e = theta[E];
+  const alpha = theta[ALPHA];
+  const halfDelta = 0.5 * delta;
+  let f = 0;
+  // ρ_δ and ψ_δ of numerics/huber.ts, inlined: the branch also selects the Gauss–Newton term.
+  let g0 = 0, g1 = 0, g2 = 0;
+  let b0 = 0, b1 = 0, b2 = 0;
+  let c0 = 0, c1 = 0, c2 = 0;
+  // Gauss–Newton part Σ ψ'·J Jᵀ (upper triangle) and curvature part Σ ψ·p·q·v vᵀ.
+  let h00 = 0, h01 = 0, h02 = 0, h11 = 0, h12 = 0, h22 = 0;
+  let k = 0, kx = 0, kxx = 0;
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i];
+    const z = a - alpha * xi - e;
+    const t = Math.exp(-(z < 0 ? -z : z));
+    const inv = 1 / (1 + t);
+    let p: number, q: number, sp: number;
+    if (z >= 0) {
+      p = inv;
+      q = t * inv;
+      sp = z + Math.log1p(t);
+    } else {
+      p = t * inv;
+      q = inv;
+      sp = Math.log1p(t);
+    }
+    const r = e + sp - y[i];
+    const ar = r < 0 ? -r : r;
+    const ja = p;
+    const je = q;
+    const jx = -xi * p;
+    const ajx = jx < 0 ? -jx : jx;
+    const fy = 1 + (y[i] < 0 ? -y[i] : y[i]);
+    c0 += ja * fy;
+    c1 += je * fy;
+    c2 += ajx * fy;
+    let psi: number;
+    if (ar <= delta) {
+      f += 0.5 * r * r;
+      psi = r;
+      h00 += ja * ja;
+      h01 += ja * je;
+      h02 += ja * jx;
+      h11 += je * je;
+      h12 += je * jx;
+      h22 += jx * jx;
+    } else {
+      f += delta * (ar - halfDelta);
+      psi = r > 0 ? delta : -delta;
+    }
+    g0 += psi * ja;
+    g1 += psi * je;
+    g2 += psi * jx;
+    const apsi = psi < 0 ? -psi : psi;
+    b0 += apsi * ja;
+    b1 += apsi * je;
+    b2 += apsi * ajx;
+    const cw = psi * p * q;
+    k += cw;
+    kx += cw * xi;
+    kxx += cw * xi * xi;
+  }
+  // v = (1, −1, −x): v vᵀ = [[1, −1, −x], [−1, 1, x], [−x, x, x²]]
+  const w = data.scale ?? 1;
+  const h = s.h;
+  h[0] = w * (h00 + k);
+  h[1] = h[3] = w * (h01 - k);
+  h[2] = h[6] = w * (h02 - kx);
+  h[4] = w * (h11 + k);
+  h[5] = h[7] = w * (h12 + kx);
+  h[8] = w * (h22 + kxx);
+  s.g[0] = w * g0;
+  s.g[1] = w * g1;
+  s.g[2] = w * g2;
+  s.gAbs[0] = w * b0;
+  s.gAbs[1] = w * b1;
+  s.gAbs[2] = w * b2;
+  s.gFloor[0] = w * c0;
+  s.gFloor[1] = w * c1;
+  s.gFloor[2] = w * c2;
+  f *= w;
+  s.f = f;
+  return f;
+}
