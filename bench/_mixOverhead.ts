@@ -5,17 +5,17 @@
  * (one read-back), report to the policy. ADO refits in a worker thread on the schedule
  * `adomix train` uses for a run of `scheduleSteps` steps.
  */
-import { builtinCorpus, VOCAB_SIZE } from '../src/corpus/index.js';
+import { builtinCorpus, VOCAB_SIZE } from '../src/data/index.js';
 import { createPolicy, type MixturePolicy } from '../src/mixing/index.js';
 import { createRefitRunner } from '../src/refit/index.js';
 import { Adam } from '../src/tfjs/adam.js';
 import type { BackendChoice } from '../src/tfjs/backend.js';
 import { DomainSampler } from '../src/tfjs/sampler.js';
 import { ExampleSource } from '../src/tfjs/sources.js';
-import { CharLMTask } from '../src/tfjs/task.js';
-import { adoScheduleFor, parseTrainConfig, type TrainConfig } from '../src/tfjs/trainConfig.js';
+import { CharLMTask } from '../src/models/index.js';
+import { adoScheduleFor, parseTrainConfig, type TrainConfig } from '../src/train/trainConfig.js';
 import { DomainTrainStep } from '../src/tfjs/trainStep.js';
-import { policySpecFor } from '../src/tfjs/runTraining.js';
+import { policySpecFor } from '../src/train/runTraining.js';
 import { median } from './_util.js';
 
 export interface MixOverheadOptions {

@@ -18,8 +18,8 @@
 import type { BenchArgs } from './run.js';
 import { intOption } from './_util.js';
 import { describeBackend, selectBackend } from '../src/tfjs/backend.js';
-import { runBuiltinTraining } from '../src/tfjs/runTraining.js';
-import { adoScheduleFor, parseTrainConfig, type TrainConfig } from '../src/tfjs/trainConfig.js';
+import { runBuiltinTraining } from '../src/train/runTraining.js';
+import { adoScheduleFor, parseTrainConfig, type TrainConfig } from '../src/train/trainConfig.js';
 
 /** Policies the bench can compare: the train command's, plus ADO as the authors' code has it (`preset: 'reference'`: ρ ∝ μ·slope·h^0.5) and ADO counting each domain's own examples. */
 const VARIANTS: Record<string, { policy: TrainConfig['policy']; ado?: Partial<TrainConfig['ado']> }> = {

@@ -12,4 +12,4 @@ export * from './mixing/index.js';
 export * from './refit/index.js';
 export * from './sim/index.js';
 export * from './report/index.js';
-export * from './corpus/index.js';
+export * from './data/index.js';

@@ -23,10 +23,10 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { readStepLog, resolveOutputTarget, writeFileAtomic } from '../runlog/index.js';
 import { writeRunReport } from '../report/index.js';
-import { parseTrainConfig, type TrainConfig } from '../tfjs/trainConfig.js';
+import { parseTrainConfig, type TrainConfig } from '../train/trainConfig.js';
 import { MAX_SEED } from '../random/index.js';
 import { integerOption, seedOption } from './options.js';
-import type { BuiltinRunResult } from '../tfjs/runTraining.js';
+import type { BuiltinRunResult } from '../train/runTraining.js';
 import type { StepProgress } from '../tfjs/trainLoop.js';
 import { stopOnSignals } from './signals.js';
 
@@ -219,7 +219,7 @@ export interface TrainCommandHooks {
 export async function runTrainCommand(options: TrainCliOptions, hooks: TrainCommandHooks = {}): Promise<TrainSummary> {
   const { config, outDir, resume } = await resolveRun(options);
   hooks.onOutDir?.(outDir);
-  const { runBuiltinTraining, checkRunFits } = await import('../tfjs/runTraining.js');
+  const { runBuiltinTraining, checkRunFits } = await import('../train/runTraining.js');
   const { selectBackend } = await import('../tfjs/backend.js');
   // What can fail before the run starts fails before anything is written.
   const backend = await selectBackend({ backend: config.backend === 'auto' ? undefined : config.backend });

@@ -3,40 +3,52 @@
  *
  *   {"adomix":"checkpoint/1","policy":{"kind":"ado","version":1,"step":4999,...},"meta":{...}}
  *
- * `policy` is a `PolicySnapshot` (src/mixing); `meta` is free-form JSON the writer wants
- * back (replay stores the log step it reached). Files are written atomically (temporary
- * file, then rename), and checked on load: corrupt JSON, a foreign file, another format
- * version and every malformed snapshot field are errors naming the file and the field.
+ * The policy owns its snapshot (src/mixing: `snapshot()`, `restorePolicy`); this file layer
+ * only reads and writes the envelope: `policy` is the snapshot as JSON, `meta` free-form
+ * JSON the writer wants back (replay and the training loop keep what identifies their run).
+ * Files are written atomically (temporary file, then rename) and checked on read: corrupt
+ * JSON, a foreign file and another format version are errors naming the file.
+ * policyCheckpoint.ts joins the two: a checkpoint file to a policy.
  */
 import { readFile } from 'node:fs/promises';
-import { restorePolicy, type MixturePolicy, type PolicySnapshot, type RefitRunner } from '../mixing/index.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
+
+/** A policy's snapshot as a checkpoint holds it: JSON with at least its kind (src/mixing checks the rest). */
+export interface PolicySnapshotJson {
+  kind: string;
+  [field: string]: unknown;
+}
+
+/** Anything that can snapshot itself (every MixturePolicy). */
+interface Snapshotting {
+  snapshot(): PolicySnapshotJson;
+}
 
 export const CHECKPOINT_FORMAT = 'checkpoint/1';
 
 export interface Checkpoint {
   adomix: typeof CHECKPOINT_FORMAT;
-  policy: PolicySnapshot;
+  policy: PolicySnapshotJson;
   meta?: Record<string, unknown>;
 }
 
-function toCheckpoint(policy: MixturePolicy | PolicySnapshot, meta?: Record<string, unknown>): Checkpoint {
-  const snapshot = 'snapshot' in policy && typeof policy.snapshot === 'function' ? policy.snapshot() : (policy as PolicySnapshot);
+function toCheckpoint(policy: Snapshotting | PolicySnapshotJson, meta?: Record<string, unknown>): Checkpoint {
+  const snapshot = 'snapshot' in policy && typeof policy.snapshot === 'function' ? policy.snapshot() : (policy as PolicySnapshotJson);
   return meta === undefined ? { adomix: CHECKPOINT_FORMAT, policy: snapshot } : { adomix: CHECKPOINT_FORMAT, policy: snapshot, meta };
 }
 
 /** The file's text: one JSON object (NaN never occurs: snapshots hold null instead). */
-export function formatCheckpoint(policy: MixturePolicy | PolicySnapshot, meta?: Record<string, unknown>): string {
+export function formatCheckpoint(policy: Snapshotting | PolicySnapshotJson, meta?: Record<string, unknown>): string {
   return `${JSON.stringify(toCheckpoint(policy, meta))}\n`;
 }
 
 /** Writes a checkpoint atomically (a reader never sees half a file). */
-export async function writeCheckpoint(path: string, policy: MixturePolicy | PolicySnapshot, meta?: Record<string, unknown>): Promise<void> {
+export async function writeCheckpoint(path: string, policy: Snapshotting | PolicySnapshotJson, meta?: Record<string, unknown>): Promise<void> {
   await writeFileAtomic(path, formatCheckpoint(policy, meta));
 }
 
 /** Synchronous `writeCheckpoint`, for training loops that do not await. */
-export function writeCheckpointSync(path: string, policy: MixturePolicy | PolicySnapshot, meta?: Record<string, unknown>): void {
+export function writeCheckpointSync(path: string, policy: Snapshotting | PolicySnapshotJson, meta?: Record<string, unknown>): void {
   writeFileAtomicSync(path, formatCheckpoint(policy, meta));
 }
 
@@ -83,22 +95,4 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
     throw new Error(`cannot read checkpoint ${path}: ${(err as Error).message}`);
   }
   return parseCheckpoint(text, path);
-}
-
-/** Rebuilds the policy a checkpoint holds; snapshot errors are prefixed with the source. */
-export function restoreCheckpoint(checkpoint: Checkpoint, env: { refitRunner?: RefitRunner } = {}, source = '<checkpoint>'): MixturePolicy {
-  try {
-    return restorePolicy(checkpoint.policy, env);
-  } catch (err) {
-    throw new Error(`${source}: ${(err as Error).message}`);
-  }
-}
-
-/** readCheckpoint + restoreCheckpoint. */
-export async function loadCheckpoint(
-  path: string,
-  env: { refitRunner?: RefitRunner } = {},
-): Promise<{ policy: MixturePolicy; checkpoint: Checkpoint }> {
-  const checkpoint = await readCheckpoint(path);
-  return { policy: restoreCheckpoint(checkpoint, env, path), checkpoint };
 }

@@ -33,6 +33,7 @@ export { writeFileAtomic, writeFileAtomicSync, AtomicFileWriter, tempPathFor, st
 export { resolveOutputTarget, assertNotAnInput, isSameFile, describeFileType, type NamedPath } from './outputTarget.js';
 export { toDomainHistory, DomainHistoryBuilder, type StepLogHistory } from './toDomainHistory.js';
 export { parseRunsTable, readRunsTable, RunsTableError, type RunsTable } from './readRunsTable.js';
-export { CHECKPOINT_FORMAT, formatCheckpoint, writeCheckpoint, writeCheckpointSync, parseCheckpoint, readCheckpoint, restoreCheckpoint, loadCheckpoint, type Checkpoint } from './checkpoint.js';
+export { CHECKPOINT_FORMAT, formatCheckpoint, writeCheckpoint, writeCheckpointSync, parseCheckpoint, readCheckpoint, type Checkpoint, type PolicySnapshotJson } from './checkpoint.js';
+export { restoreCheckpoint, loadCheckpoint } from './policyCheckpoint.js';
 export { StepLogDigest } from './recordDigest.js';
 export { formatBytes, DEFAULT_MAX_LINE_BYTES } from './lines.js';

@@ -23,19 +23,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { importOptional, type BackendLoader } from './backendLoader.js';
 import { webgpuLoader } from './webgpu.js';
 
-/** A backend name adomix knows how to load; a registered loader may add more. */
-export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-
-/** Loads one backend into tfjs's registry (importing its package, etc.). */
-export interface BackendLoader {
-  /**
-   * Makes the backend available and returns the tfjs registry name to `setBackend`
-   * (e.g. `tensorflow`), plus a short description of what was loaded. Throw when it cannot.
-   */
-  load(): Promise<{ tfName: string; detail: string }>;
-}
+export type { BackendLoader, BackendName } from './backendLoader.js';
 
 /** The default try order. */
 export const BACKEND_ORDER: readonly string[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -60,11 +51,6 @@ export function knownBackends(): string[] {
 }
 
 const requireHere = createRequire(import.meta.url);
-
-/** Imports a package by a name TypeScript does not try to resolve (optional dependencies). */
-async function importOptional(name: string): Promise<unknown> {
-  return import(name);
-}
 
 function messageOf(err: unknown): string {
   const m = err instanceof Error ? err.message : String(err);

@@ -1,6 +1,7 @@
 // TensorFlow.js training-loop integration: backend choice, weighted domain sampling,
 // per-domain loss on the device, the training-step hook and the ready loop.
-// Importing this loads @tensorflow/tfjs; it is the `adomix/tfjs` entry point.
+// Importing this loads @tensorflow/tfjs. The `adomix/tfjs` entry point (src/tfjsEntry.ts) adds the
+// built-in models and training job.
 export {
   BACKEND_ORDER,
   BACKEND_ENV,
@@ -19,8 +20,8 @@ export { ExampleSource, type ExampleSourceOptions, type SourceState } from './so
 export { domainOneHot, perDomainSums, perDomainCounts, perDomainMeans, perDomainSumsHost } from './perDomainLoss.js';
 export { matMul, dense, embed } from './ops.js';
 export { Adam, cosineSchedule, type AdamOptions } from './adam.js';
-export { CharLM, TokenWindows, type CharLMConfig, type ResolvedCharLMConfig } from './model.js';
-export { CharLMTask, type TrainTask, type TextDomain, type CharLMTaskOptions } from './task.js';
+export type { TrainTask } from './task.js';
+export { backendMemoryLimits, checkBatchFits, type StepMemory, type MemoryLimits } from './memory.js';
 export {
   DomainTrainStep,
   createTrainStep,
@@ -42,5 +43,3 @@ export {
   type StepProgress,
   type CheckpointableOptimizer,
 } from './trainLoop.js';
-export { trainConfigSchema, parseTrainConfig, adoScheduleFor, type TrainConfig, type TrainConfigInput } from './trainConfig.js';
-export { runBuiltinTraining, policySpecFor, type BuiltinRunOptions, type BuiltinRunResult } from './runTraining.js';

@@ -13,7 +13,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendLoader } from './backend.js';
+import { importOptional, type BackendLoader } from './backendLoader.js';
 
 /** Folders where the dynamic linker looks for libvulkan.so.1 (LD_LIBRARY_PATH first). */
 function libraryDirs(env: Record<string, string | undefined>): string[] {
@@ -54,11 +54,6 @@ export function describeAdapter(adapter: DawnAdapter): string {
   const parts = [info.vendor, info.architecture].filter((s) => s !== undefined && s !== '');
   const name = info.description || info.device;
   return `${parts.join(' ') || 'unknown adapter'}${name ? ` (${name})` : ''}`;
-}
-
-/** Imports a package by a name TypeScript does not try to resolve (optional dependency). */
-async function importOptional(name: string): Promise<unknown> {
-  return import(name);
 }
 
 export const webgpuLoader: BackendLoader = {

@@ -2,13 +2,13 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { builtinCorpus } from '../../src/corpus/index.js';
+import { builtinCorpus } from '../../src/data/index.js';
 import { StaticPolicy } from '../../src/mixing/index.js';
 import { Adam } from '../../src/tfjs/adam.js';
 import { selectBackend } from '../../src/tfjs/backend.js';
 import { backendMemoryLimits, checkBatchFits } from '../../src/tfjs/memory.js';
-import { charLMStepMemory } from '../../src/tfjs/model.js';
-import { CharLMTask } from '../../src/tfjs/task.js';
+import { charLMStepMemory } from '../../src/models/charLM.js';
+import { CharLMTask } from '../../src/models/index.js';
 import { trainLoop } from '../../src/tfjs/trainLoop.js';
 
 beforeAll(async () => {

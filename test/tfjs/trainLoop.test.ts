@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { builtinCorpus } from '../../src/corpus/index.js';
+import { builtinCorpus } from '../../src/data/index.js';
 import { StaticPolicy, createPolicy, type MixturePolicy } from '../../src/mixing/index.js';
 import { readStepLog } from '../../src/runlog/index.js';
 import { Adam } from '../../src/tfjs/adam.js';
 import { selectBackend } from '../../src/tfjs/backend.js';
-import { CharLMTask } from '../../src/tfjs/task.js';
+import { CharLMTask } from '../../src/models/index.js';
 import { trainLoop, type TrainLoopOptions } from '../../src/tfjs/trainLoop.js';
 
 beforeAll(async () => {

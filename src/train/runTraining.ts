@@ -3,16 +3,15 @@
  * corpus, the character-level LM task, the policy (with its refit runner), Adam, and run
  * `trainLoop`. `adomix train`, `npm run demo` and the benchmarks go through here.
  */
-import { builtinCorpus, VOCAB_SIZE, type BuiltinDomain } from '../corpus/index.js';
+import { builtinCorpus, VOCAB_SIZE, type BuiltinDomain } from '../data/index.js';
 import { createPolicy, type MixturePolicy, type PolicySpec, type RefitRunner } from '../mixing/index.js';
 import { createRefitRunner } from '../refit/index.js';
-import { Adam, cosineSchedule } from './adam.js';
-import { selectBackend, type BackendChoice } from './backend.js';
-import { backendMemoryLimits, checkBatchFits } from './memory.js';
-import { charLMStepMemory } from './model.js';
-import { CharLMTask } from './task.js';
+import { Adam, cosineSchedule } from '../tfjs/adam.js';
+import { selectBackend, type BackendChoice } from '../tfjs/backend.js';
+import { backendMemoryLimits, checkBatchFits } from '../tfjs/memory.js';
+import { CharLMTask, charLMStepMemory } from '../models/index.js';
 import { adoScheduleFor, type TrainConfig } from './trainConfig.js';
-import { trainLoop, type StepProgress, type TrainLoopResult } from './trainLoop.js';
+import { trainLoop, type StepProgress, type TrainLoopResult } from '../tfjs/trainLoop.js';
 
 export interface BuiltinRunOptions {
   /** Step log, checkpoints; without it nothing is written. */

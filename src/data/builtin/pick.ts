@@ -1,4 +1,4 @@
-import type { Rng } from '../random/index.js';
+import type { Rng } from '../../random/index.js';
 
 /** A uniformly chosen element of a non-empty list. */
 export function pick<T>(rng: Rng, items: readonly T[]): T {

@@ -13,7 +13,7 @@
  * that minimises the mean loss over domains.
  */
 import { z } from 'zod';
-import { BUILTIN_DOMAINS } from '../corpus/index.js';
+import { BUILTIN_DOMAINS } from '../data/index.js';
 import { MAX_SEED } from '../random/index.js';
 
 const positiveInt = z.number().int().positive();

@@ -4,7 +4,7 @@
  * subordinate clauses), grouped into paragraphs. Lower-case words, spaces and punctuation:
  * the statistics of ordinary English text.
  */
-import type { Rng } from '../random/index.js';
+import type { Rng } from '../../random/index.js';
 import { between, chance, pick } from './pick.js';
 
 const DETS = ['the', 'a', 'every', 'one', 'that', 'this', 'our', 'her', 'his', 'no'];

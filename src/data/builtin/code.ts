@@ -3,7 +3,7 @@
  * (typed parameters, loops, conditionals, early returns, method calls), two-space indented.
  * Highly structured and repetitive in its keywords and punctuation, varied in identifiers.
  */
-import type { Rng } from '../random/index.js';
+import type { Rng } from '../../random/index.js';
 import { between, chance, pick } from './pick.js';
 
 const VERBS = ['get', 'set', 'compute', 'update', 'parse', 'build', 'find', 'load', 'render', 'filter', 'merge', 'count', 'validate', 'format', 'create', 'apply', 'resolve', 'collect'];

@@ -4,7 +4,7 @@
  * per character, the loss of a model that predicts the uniform distribution, so its loss
  * curve is flat and every example spent on it is wasted.
  */
-import type { Rng } from '../random/index.js';
+import type { Rng } from '../../random/index.js';
 import { VOCAB_SIZE } from './vocab.js';
 
 /** `length` uniformly random tokens. */

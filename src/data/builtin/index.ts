@@ -1,4 +1,4 @@
-// The built-in multi-domain text corpus (code, prose, JSON, random characters), generated offline.
+// The built-in multi-domain text corpus (code, prose, JSON, random characters), generated offline and seeded.
 export { VOCAB_SIZE, encodeText, decodeTokens } from './vocab.js';
 export {
   BUILTIN_DOMAINS,

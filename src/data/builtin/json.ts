@@ -3,7 +3,7 @@
  * age, city, active, score, tags). Keys, quotes and punctuation repeat exactly; values
  * vary (names, numbers), so most of the text is predictable and some of it is not.
  */
-import type { Rng } from '../random/index.js';
+import type { Rng } from '../../random/index.js';
 import { between, chance, pick } from './pick.js';
 
 const FIRST = ['maria', 'john', 'aiko', 'lars', 'fatima', 'chen', 'olga', 'pedro', 'amara', 'noah', 'lena', 'ravi', 'sofia', 'omar', 'ines', 'tomas'];

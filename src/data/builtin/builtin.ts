@@ -14,7 +14,7 @@
  * 30 % code, 30 % prose, 15 % json and 25 % random characters — a corpus where a quarter
  * of the data is noise, as scraped corpora often are.
  */
-import { Rng } from '../random/index.js';
+import { Rng } from '../../random/index.js';
 import { codeFunction } from './code.js';
 import { jsonRecord } from './json.js';
 import { proseParagraph } from './prose.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_DOMAINS, VOCAB_SIZE, builtinCorpus, decodeTokens, encodeText } from '../../src/corpus/index.js';
+import { BUILTIN_DOMAINS, VOCAB_SIZE, builtinCorpus, decodeTokens, encodeText } from '../../src/data/index.js';
 
 describe('built-in corpus', () => {
   const corpus = builtinCorpus({ seed: 7, trainChars: { code: 20_000, prose: 20_000, json: 20_000, random: 20_000 }, heldOutChars: 4000 });
