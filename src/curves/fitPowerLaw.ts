@@ -20,6 +20,12 @@
  *      method on the exact penalised objective (penalizedNewton.ts; profileRefine again
  *      if Newton stalls in a curved valley) until a tight KKT test passes.
  * `converged` reports that test. A non-finite parameter is never returned.
+ *
+ * Fewer than 3 points do not determine 3 parameters (the ADO reference's first fit sees a
+ * single point, which it accepts). Then the parameters the data cannot fix are held where
+ * the reference's search starts, its first grid start (a, e, α) = (−2, −2, 0) brought into
+ * the preset's penalty-free box (reference: (−2, 0.5, 0.001)), and the rest is fitted
+ * exactly (underdeterminedFit).
  */
 import type { BoundPreset, PowerLawParams } from './types.js';
 import { objectiveValue, type LawData } from './lawObjective.js';
@@ -84,6 +90,10 @@ export function fitPowerLaw(
   for (let i = 0; i < N; i++) if (data.x[i] > maxX) maxX = data.x[i];
   const limits = presetLimits(preset, logLossLevel(data.x, loss), maxX);
   const penalty = (t: ArrayLike<number>): number => totalPenalty(limits, t);
+  if (N < 3) {
+    const theta = underdeterminedFit(data, limits);
+    return result(theta, objectiveValue(data, theta, delta) + penalty(theta), 0, N, true);
+  }
 
   // 1. starts: local minima of the α profile on a subsample, in the penalty-free box and,
   //    for `reference`, also in a wide box reaching beyond the penalties' kinks.
@@ -135,17 +145,42 @@ export function fitPowerLaw(
     const theta = [...starts[0].theta];
     best = { theta, objective: objectiveValue(data, theta, delta) + penalty(theta), iterations: 0, converged: false };
   }
-  const [a, e, alpha] = best.theta;
-  return {
-    params: { a, e, alpha },
-    epsilon: Math.exp(e),
-    beta: Math.exp(a),
-    alpha,
-    objective: best.objective,
-    iterations: best.iterations,
-    points: N,
-    converged: best.converged,
-  };
+  return result(best.theta, best.objective, best.iterations, N, best.converged);
+}
+
+function result(theta: readonly number[], objective: number, iterations: number, points: number, converged: boolean): PowerLawFit {
+  const [a, e, alpha] = theta;
+  return { params: { a, e, alpha }, epsilon: Math.exp(e), beta: Math.exp(a), alpha, objective, iterations, points, converged };
+}
+
+/** The ADO reference's first grid start (a, e, α); its grid is a ∈ {−2…5}, e ∈ {−2…1.5}, α ∈ {0…0.7}. */
+export const FIRST_GRID_START: readonly [number, number, number] = [-2, -2, 0];
+
+/**
+ * The fit of 1 or 2 points, which cannot determine (a, e, α). Held at the reference's first
+ * grid start, brought into the preset's penalty-free box (θ₀): with 1 point e and α; with 2
+ * points e alone. The rest is solved exactly from log(ℓ_i − ε) = a − α·log n_i (clamped to
+ * the box): 1 point gives a = α₀·x + log(ℓ − ε₀); 2 points give the line through both. A
+ * point at or below ε₀ cannot be reached: the law is then flat at ε₀ (a at its lower limit).
+ * Two points at the same n, or not both above ε₀, are fitted as the later one alone.
+ */
+export function underdeterminedFit(data: LawData, limits: FitLimits): number[] {
+  const box = freeBox(limits);
+  const clamp = (v: number, j: number): number => Math.min(box.hi[j], Math.max(box.lo[j], v));
+  const theta = FIRST_GRID_START.map(clamp);
+  const eps = Math.exp(theta[1]);
+  const N = data.x.length;
+  const last = N - 1;
+  const reducible = (i: number): number => Math.exp(data.y[i]) - eps;
+  if (N === 2 && data.x[0] !== data.x[1] && reducible(0) > 0 && reducible(1) > 0) {
+    const [r0, r1] = [Math.log(reducible(0)), Math.log(reducible(1))];
+    theta[2] = clamp((r0 - r1) / (data.x[1] - data.x[0]), 2);
+    theta[0] = clamp((r0 + theta[2] * data.x[0] + r1 + theta[2] * data.x[1]) / 2, 0);
+    return theta;
+  }
+  const r = reducible(last);
+  theta[0] = r > 0 ? clamp(theta[2] * data.x[last] + Math.log(r), 0) : limits[0].lo;
+  return theta;
 }
 
 /** Newton iterations before a stalled fit is handed to the profile (valley) refinement. */
@@ -200,8 +235,8 @@ function lawData(n: ArrayLike<number>, loss: ArrayLike<number>): LawData {
   if (n.length !== loss.length) {
     throw new Error(`fitPowerLaw: n has ${n.length} values but loss has ${loss.length}; they must match`);
   }
-  if (n.length < 3) {
-    throw new Error(`fitPowerLaw: needs at least 3 points to fit 3 parameters, got ${n.length}`);
+  if (n.length < 1) {
+    throw new Error('fitPowerLaw: needs at least 1 point, got none');
   }
   const N = n.length;
   const x = new Float64Array(N);

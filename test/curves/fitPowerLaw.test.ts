@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitPowerLaw, type PowerLawParams } from '../../src/curves/index.js';
+import { powerLawValue, fitPowerLaw, type PowerLawParams } from '../../src/curves/index.js';
 import { Rng } from '../../src/random/index.js';
 
 /** Σ Huber_δ(log L̂(n_i) − log ℓ_i), written out independently of the library. */
@@ -226,10 +226,41 @@ describe('fitPowerLaw: robustness and input errors', () => {
     expect(() => fitPowerLaw([1, 0, 3], [1, 2, 1])).toThrow('fitPowerLaw: n[1] = 0 must be a positive finite number');
     expect(() => fitPowerLaw([1, 2, Infinity], [1, 2, 1])).toThrow('fitPowerLaw: n[2] = Infinity must be a positive finite number');
     expect(() => fitPowerLaw([1, 2, 3], [1, 2])).toThrow('fitPowerLaw: n has 3 values but loss has 2; they must match');
-    expect(() => fitPowerLaw([1, 2], [1, 2])).toThrow('fitPowerLaw: needs at least 3 points to fit 3 parameters, got 2');
+    expect(() => fitPowerLaw([], [])).toThrow('fitPowerLaw: needs at least 1 point, got none');
     expect(() => fitPowerLaw([1, 2, 3], [3, 2, 1], { preset: 'ref' as never })).toThrow(
       `fitPowerLaw: preset must be 'auto' or 'reference', got "ref"`,
     );
     expect(() => fitPowerLaw([1, 2, 3], [3, 2, 1], { delta: 0 })).toThrow('fitPowerLaw: delta must be a positive finite number, got 0');
+  });
+
+  describe('fewer points than parameters (the reference fits its first law on one point)', () => {
+    it('reference, 1 point: e and α held at the first grid start in the free box (0.5, 0.001); a fits the point exactly', () => {
+      const n = 32_000;
+      const fit = fitPowerLaw([n], [3], { preset: 'reference' });
+      expect(fit.params.e).toBe(0.5);
+      expect(fit.params.alpha).toBe(0.001);
+      expect(fit.params.a).toBeCloseTo(0.001 * Math.log(n) + Math.log(3 - Math.exp(0.5)), 14);
+      expect(powerLawValue(fit.params, n)).toBeCloseTo(3, 12);
+      expect(fit.objective).toBeCloseTo(0, 20); // on the point, inside every penalty's flat part
+      expect(fit).toMatchObject({ points: 1, converged: true, iterations: 0 });
+    });
+
+    it('reference, 2 points: ε held at e^0.5, the line through both points in log(ℓ − ε)', () => {
+      const law = { a: 2, e: 0.5, alpha: 0.3 };
+      const n = [10_000, 20_000];
+      const fit = fitPowerLaw(n, n.map((x) => powerLawValue(law, x)), { preset: 'reference' });
+      expect(fit.params.e).toBe(0.5);
+      expect(fit.params.alpha).toBeCloseTo(0.3, 12);
+      expect(fit.params.a).toBeCloseTo(2, 12);
+    });
+
+    it('a point below the held ε is the law\'s floor; auto holds the first start in its own box', () => {
+      const below = fitPowerLaw([1000], [1.2], { preset: 'reference' }); // 1.2 < e^0.5 = 1.65
+      expect(below.params).toEqual({ a: -200, e: 0.5, alpha: 0.001 });
+      const auto = fitPowerLaw([1000, 5000], [3, 2.5]);
+      expect(auto.params.e).toBe(-2); // inside auto's e ≤ log(min loss)
+      expect(powerLawValue(auto.params, 1000)).toBeCloseTo(3, 12);
+      expect(powerLawValue(auto.params, 5000)).toBeCloseTo(2.5, 12);
+    });
   });
 });
