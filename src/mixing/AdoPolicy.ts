@@ -52,8 +52,10 @@ import {
 import { StepHistory, type HistoryJson } from './history.js';
 import { InlineRefitRunner } from './refit.js';
 import type { RefitDomainResult, RefitFitOptions, RefitOutcome, RefitRunner } from './refitTypes.js';
-import { booleanArray, checkSnapshotHeader, numberArray, snapshotError } from './snapshotFields.js';
-import { resolveSettings, type AdoSettings, type AdoTarget } from './adoSettings.js';
+import { minShareProblem, resolveSettings, type AdoSettings, type AdoTarget } from './adoSettings.js';
+import { adoOptionsSchema } from './optionSchemas.js';
+import { parseOptions } from './schemaText.js';
+import { parseAdoSnapshot } from './snapshotSchemas.js';
 
 export interface AdoPolicyOptions extends Partial<AdoSettings> {
   domains: readonly string[];
@@ -137,17 +139,20 @@ export class AdoPolicy implements MixturePolicy {
   private version = 0;
   private report: RefitReport | undefined;
   private closed = false;
-  private readonly weightParams: AdoWeightParams;
+  private weightParams: AdoWeightParams;
   /** The arrays adoMixture reads, gathered once (re-made when a domain is added or restored). */
   private state: AdoWeightState | undefined;
   private readonly fitOptions: RefitFitOptions;
 
   constructor(options: AdoPolicyOptions) {
     if (options === null || typeof options !== 'object') throw new Error('AdoPolicy: options must be an object');
+    const { domains: _d, prior: _p, refitRunner, maxHistoryRows, ...given } = parseOptions(adoOptionsSchema, options, 'AdoPolicy');
     checkDomains(options.domains, 'AdoPolicy');
-    this.settings = Object.freeze(resolveSettings(options));
     this.names = [...options.domains];
     const K = this.names.length;
+    this.settings = Object.freeze(resolveSettings(given, K));
+    const floor = minShareProblem(this.settings.minShare, K);
+    if (floor !== undefined) throw new Error(`AdoPolicy: ${floor}`);
     this.mu =
       options.prior !== undefined
         ? normalizedVector(options.prior, this.names, 'AdoPolicy prior')
@@ -167,18 +172,11 @@ export class AdoPolicy implements MixturePolicy {
     this.nBase = new Float64Array(K);
     this.n = new Float64Array(K);
     this.scratch = newAdoScratch(K);
-    this.history = new StepHistory(K, { maxRows: options.maxHistoryRows });
-    this.ownsRunner = options.refitRunner === undefined;
-    this.runner = options.refitRunner ?? new InlineRefitRunner();
+    this.history = new StepHistory(K, { maxRows: maxHistoryRows });
+    this.ownsRunner = refitRunner === undefined;
+    this.runner = (refitRunner as RefitRunner | undefined) ?? new InlineRefitRunner();
+    this.weightParams = weightParams(this.settings);
     const st = this.settings;
-    this.weightParams = {
-      s: st.s,
-      mixDecay: st.mixDecay,
-      minShare: st.minShare,
-      minExponent: st.minExponent,
-      floor: st.floor,
-      historyTerm: st.historyTerm,
-    };
     this.fitOptions = {
       preset: st.bounds,
       ignoreSteps: st.ignoreSteps,
@@ -188,80 +186,41 @@ export class AdoPolicy implements MixturePolicy {
     };
   }
 
-  /** Restores a policy from `snapshot()` (e.g. read from a checkpoint file), checking every field. */
+  /** Restores a policy from `snapshot()` (e.g. read from a checkpoint file), checking every field (snapshotSchemas.ts). */
   static restore(snapshot: unknown, env: { refitRunner?: RefitRunner; maxHistoryRows?: number } = {}): AdoPolicy {
-    const s = checkSnapshotHeader(snapshot, 'ado', 1) as AdoPolicySnapshot;
-    const K = s.domains.length;
-    if (s.settings === null || typeof s.settings !== 'object') throw snapshotError('ado', 'settings', 'an object', s.settings);
-    let settings: AdoSettings;
-    try {
-      // Snapshots from before the `target` option weighted ρ by the prior: keep them exact.
-      const saved = s.settings as Partial<AdoSettings>;
-      settings = resolveSettings({ ...saved, target: saved.target ?? 'prior' });
-    } catch (err) {
-      throw new Error(`ado snapshot: field "settings": ${(err as Error).message}`);
-    }
-    // An explicit target may have grown with addDomain since the run began: the snapshot's
-    // `importance` holds it for every domain, so build with a placeholder and set both after.
-    const explicit = typeof settings.target !== 'string';
+    const { s, importance } = parseAdoSnapshot(snapshot);
+    const { settings } = s;
+    // Built with a placeholder target and floor (an explicit target may have grown with
+    // addDomain, exhausted domains make room for a larger δ_min), then given the saved ones.
     const p = new AdoPolicy({
       ...settings,
-      target: explicit ? 'uniform' : settings.target,
+      target: 'uniform',
+      minShare: 0,
       domains: s.domains,
       refitRunner: env.refitRunner,
       maxHistoryRows: env.maxHistoryRows,
     });
     (p as { settings: Readonly<AdoSettings> }).settings = Object.freeze(settings);
-    p.mu = numberArray(s, 'mu', K, { min: 0 });
-    if (s.importance !== undefined) p.importance = numberArray(s, 'importance', K, { min: 0 });
-    else if (explicit) p.importance = normalizedVector(settings.target as readonly number[], s.domains, 'ado snapshot: settings.target');
-    if (settings.target === 'prior') p.importance = p.mu;
-    p.h = numberArray(s, 'h', K, { min: 0 });
-    p.piBar = numberArray(s, 'piBar', K, { min: 0 });
-    p.current = numberArray(s, 'weights', K, { min: 0 });
-    const exhausted = booleanArray(s, 'exhausted', K);
-    if (exhausted.every((x) => x)) throw snapshotError('ado', 'exhausted', 'an array with at least one live domain', exhausted);
-    p.live = exhausted.map((x) => !x);
+    p.weightParams = weightParams(settings);
+    p.mu = Float64Array.from(s.mu);
+    p.importance = settings.target === 'prior' ? p.mu : importance;
+    p.h = Float64Array.from(s.h);
+    p.piBar = Float64Array.from(s.piBar);
+    p.current = Float64Array.from(s.weights);
+    p.live = s.exhausted.map((x) => !x);
     p.state = undefined;
-    if (!Array.isArray(s.laws) || s.laws.length !== K) throw snapshotError('ado', 'laws', `an array of ${K} entries`, s.laws);
     s.laws.forEach((law, k) => {
       if (law === null) return;
-      if (!Array.isArray(law) || law.length !== 3 || law.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
-        throw snapshotError('ado', `laws[${k}]`, 'null or [a, e, alpha] (finite numbers)', law);
-      }
       p.hasLaw[k] = 1;
       [p.lawA[k], p.lawE[k], p.lawAlpha[k]] = law;
     });
-    if (typeof s.lawsVersion !== 'number' || !Number.isInteger(s.lawsVersion) || s.lawsVersion < 0) {
-      throw snapshotError('ado', 'lawsVersion', 'an integer ≥ 0', s.lawsVersion);
-    }
     p.version = s.lawsVersion;
-    if (typeof s.nSame !== 'number' || !Number.isFinite(s.nSame) || s.nSame < 0) throw snapshotError('ado', 'nSame', 'a number ≥ 0', s.nSame);
     p.nSame = s.nSame;
-    p.nOwn = numberArray(s, 'nOwn', K, { min: 0 });
-    p.nBase = numberArray(s, 'nBase', K, { min: 0 });
+    p.nOwn = Float64Array.from(s.nOwn);
+    p.nBase = Float64Array.from(s.nBase);
     p.history = StepHistory.fromJSON(s.history, s.domains, 'ado snapshot', { maxRows: env.maxHistoryRows });
-    const expectedRows = s.step < 0 ? 0 : s.step - p.history.firstStep + 1;
-    if (p.history.rows !== expectedRows) {
-      throw snapshotError('ado', 'history.rows', `${expectedRows} (steps ${p.history.firstStep}…${s.step})`, p.history.rows);
-    }
     p.lastStep = s.step;
-    if (!Array.isArray(s.pending)) throw snapshotError('ado', 'pending', 'an array', s.pending);
-    p.pending = s.pending.map((j, i) => {
-      const ok =
-        j !== null &&
-        typeof j === 'object' &&
-        Number.isInteger(j.id) &&
-        Number.isInteger(j.rows) &&
-        j.rows >= 0 &&
-        j.rows <= p.history.rows &&
-        Number.isInteger(j.applyAt) &&
-        j.applyAt > s.step &&
-        Array.isArray(j.domains) &&
-        j.domains.every((d) => Number.isInteger(d) && d >= 0 && d < K);
-      if (!ok) throw snapshotError('ado', `pending[${i}]`, '{id, rows, applyAt > step, domains}', j);
-      return { id: j.id, rows: j.rows, applyAt: j.applyAt, domains: [...j.domains] };
-    });
+    p.pending = s.pending.map((j) => ({ id: j.id, rows: j.rows, applyAt: j.applyAt, domains: [...j.domains] }));
     p.refreshCounts();
     // Restart the refits that were in flight: they read only rows < rows, so they give the
     // same laws as in the uninterrupted run.
@@ -352,6 +311,11 @@ export class AdoPolicy implements MixturePolicy {
 
   addDomain(name: string, prior: number): void {
     checkNewDomain(this.names, name, prior);
+    const live = this.live.filter((x) => x).length + 1;
+    if (minShareProblem(this.settings.minShare, live) !== undefined) {
+      const m = this.settings.minShare;
+      throw new Error(`addDomain("${name}"): minShare ${m} allows at most ${live - 1} live domains (${live} × ${m} > 1); mark one exhausted first`);
+    }
     this.names.push(name);
     this.live.push(true);
     this.mu = appendShare(this.mu, prior);
@@ -459,6 +423,17 @@ export class AdoPolicy implements MixturePolicy {
     if (changed.length > 0) this.version++;
     this.report = { startedAfter, appliedAfter: t, results: outcome.results, error: outcome.error, changed };
   }
+}
+
+function weightParams(st: AdoSettings): AdoWeightParams {
+  return {
+    s: st.s,
+    mixDecay: st.mixDecay,
+    minShare: st.minShare,
+    minExponent: st.minExponent,
+    floor: st.floor,
+    historyTerm: st.historyTerm,
+  };
 }
 
 function copyTarget(t: AdoTarget): AdoTarget {

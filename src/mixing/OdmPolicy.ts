@@ -19,8 +19,14 @@
 import type { MixturePolicy, PolicySnapshot, StepObservation } from './policy.js';
 import { validateObservation } from './validateObservation.js';
 import { CopyPool } from './copyPool.js';
-import { appendValue, checkDomains, checkNewDomain, normalizeLive, resolveDomain } from './shares.js';
-import { booleanArray, checkSnapshotHeader, numberArray, snapshotError } from './snapshotFields.js';
+import { appendValue, checkDomains, checkNewDomain, resolveDomain } from './shares.js';
+import { odmEpsilon, odmMixture } from './odmWeights.js';
+import { odmOptionsSchema, resolveOdmSettings } from './optionSchemas.js';
+import { parseOptions } from './schemaText.js';
+import { parseOdmSnapshot } from './snapshotSchemas.js';
+
+export { odmEpsilon } from './odmWeights.js';
+export { resolveOdmSettings } from './optionSchemas.js';
 
 export type OdmVariant = 'exp3' | 'smoothed';
 
@@ -58,8 +64,10 @@ export class OdmPolicy implements MixturePolicy {
   private lastStep = -1;
 
   constructor(options: OdmPolicyOptions) {
+    if (options === null || typeof options !== 'object') throw new Error('OdmPolicy: options must be an object');
+    const { domains: _d, ...settings } = parseOptions(odmOptionsSchema, options, 'OdmPolicy');
     checkDomains(options.domains, 'OdmPolicy');
-    this.settings = Object.freeze(resolveOdmSettings(options));
+    this.settings = Object.freeze(resolveOdmSettings(settings));
     this.names = [...options.domains];
     const K = this.names.length;
     this.live = new Array<boolean>(K).fill(true);
@@ -68,21 +76,13 @@ export class OdmPolicy implements MixturePolicy {
     this.recompute();
   }
 
+  /** Restores a policy from `snapshot()`, checking every field (snapshotSchemas.ts). */
   static restore(snapshot: unknown): OdmPolicy {
-    const s = checkSnapshotHeader(snapshot, 'odm', 1) as OdmPolicySnapshot;
-    const K = s.domains.length;
-    if (s.settings === null || typeof s.settings !== 'object') throw snapshotError('odm', 'settings', 'an object', s.settings);
-    let p: OdmPolicy;
-    try {
-      p = new OdmPolicy({ ...s.settings, domains: s.domains });
-    } catch (err) {
-      throw new Error(`odm snapshot: field "settings": ${(err as Error).message}`);
-    }
-    p.rewards = numberArray(s, 'rewards', K);
-    const exhausted = booleanArray(s, 'exhausted', K);
-    if (exhausted.every((x) => x)) throw snapshotError('odm', 'exhausted', 'an array with at least one live domain', exhausted);
-    p.live = exhausted.map((x) => !x);
-    p.current = numberArray(s, 'weights', K, { min: 0 });
+    const { s, settings } = parseOdmSnapshot(snapshot);
+    const p = new OdmPolicy({ ...settings, domains: s.domains });
+    p.rewards = Float64Array.from(s.rewards);
+    p.live = s.exhausted.map((x) => !x);
+    p.current = Float64Array.from(s.weights);
     p.lastStep = s.step;
     return p;
   }
@@ -118,7 +118,7 @@ export class OdmPolicy implements MixturePolicy {
   addDomain(name: string, prior: number): void {
     checkNewDomain(this.names, name, prior);
     // R̂_new such that exp(ε'·R̂_new) / (S + exp(ε'·R̂_new)) = p, S = Σ_live exp(ε'·R̂_j).
-    const eps = epsilon(this.liveCount() + 1, this.round() - 1);
+    const eps = odmEpsilon(this.liveCount() + 1, this.round() - 1);
     let r: number;
     if (eps > 0) {
       const m = this.maxLive(eps);
@@ -189,56 +189,6 @@ export class OdmPolicy implements MixturePolicy {
   }
 
   private recompute(): void {
-    const K = this.names.length;
-    const Kl = this.liveCount();
-    const tau = this.round();
-    const epsNow = epsilon(Kl, tau);
-    const epsPrev = epsilon(Kl, tau - 1);
-    const m = this.maxLive(epsPrev); // shift: exp never overflows
-    let S = 0;
-    for (let k = 0; k < K; k++) {
-      this.current[k] = this.live[k] ? Math.exp(epsPrev * this.rewards[k] - m) : 0;
-      S += this.current[k];
-    }
-    for (let k = 0; k < K; k++) {
-      if (this.live[k]) this.current[k] = ((1 - Kl * epsNow) * this.current[k]) / S + epsNow;
-    }
-    normalizeLive(this.current, this.live, this.current);
+    odmMixture(this.rewards, this.live, this.round(), this.current);
   }
-}
-
-/** ε_τ = min(1/K, √(ln K / (K·τ))) for τ ≥ 1; ε_0 = 1/K. */
-export function odmEpsilon(K: number, tau: number): number {
-  return epsilon(K, tau);
-}
-
-function epsilon(K: number, tau: number): number {
-  if (tau <= 0) return 1 / K;
-  return Math.min(1 / K, Math.sqrt(Math.log(K) / (K * tau)));
-}
-
-export function resolveOdmSettings(o: Partial<OdmSettings>): OdmSettings {
-  const variant = o.variant ?? 'exp3';
-  if (variant !== 'exp3' && variant !== 'smoothed') {
-    throw new Error(`OdmPolicy: variant must be "exp3" or "smoothed", got ${JSON.stringify(variant)}`);
-  }
-  const s: OdmSettings = {
-    variant,
-    rewardScale: o.rewardScale ?? 0.1,
-    smoothing: o.smoothing ?? 0.9,
-    importanceWeighted: o.importanceWeighted ?? variant === 'exp3',
-  };
-  if (!(typeof s.rewardScale === 'number' && Number.isFinite(s.rewardScale) && s.rewardScale > 0)) {
-    throw new Error(`OdmPolicy: rewardScale must be a positive number, got ${JSON.stringify(s.rewardScale)}`);
-  }
-  if (!(typeof s.smoothing === 'number' && s.smoothing >= 0 && s.smoothing < 1)) {
-    throw new Error(`OdmPolicy: smoothing must be in [0, 1), got ${JSON.stringify(s.smoothing)}`);
-  }
-  if (typeof s.importanceWeighted !== 'boolean') {
-    throw new Error(`OdmPolicy: importanceWeighted must be true or false, got ${JSON.stringify(s.importanceWeighted)}`);
-  }
-  if (variant === 'exp3' && !s.importanceWeighted) {
-    throw new Error('OdmPolicy: the exp3 variant is always importance-weighted (importanceWeighted: false needs variant "smoothed")');
-  }
-  return s;
 }

@@ -21,13 +21,15 @@ import {
   normalizedVector,
   resolveDomain,
 } from './shares.js';
-import { booleanArray, checkSnapshotHeader, numberArray } from './snapshotFields.js';
+import { staticOptionsSchema } from './optionSchemas.js';
+import { describeValue, parseOptions } from './schemaText.js';
+import { parseStaticSnapshot } from './snapshotSchemas.js';
 
 export type StaticKind = 'natural' | 'balanced' | 'static';
 
 export interface StaticPolicyOptions {
   domains: readonly string[];
-  /** `balanced` ignores `weights`; `natural` and `static` need them. Default: `static` when weights are given, else `balanced`. */
+  /** `natural` and `static` need `weights`, `balanced` refuses them. Default: `static` when weights are given, else `balanced`. */
   kind?: StaticKind;
   /** The fixed mixture (normalised for you): the prior μ for `natural`, any vector for `static`. */
   weights?: ArrayLike<number>;
@@ -50,11 +52,16 @@ export class StaticPolicy implements MixturePolicy {
   private lastStep = -1;
 
   constructor(options: StaticPolicyOptions) {
+    if (options === null || typeof options !== 'object') throw new Error('StaticPolicy: options must be an object');
+    parseOptions(staticOptionsSchema, options, 'StaticPolicy');
     const kind = options.kind ?? (options.weights !== undefined ? 'static' : 'balanced');
     if (kind !== 'natural' && kind !== 'balanced' && kind !== 'static') {
-      throw new Error(`StaticPolicy: kind must be natural, balanced or static, got ${JSON.stringify(kind)}`);
+      throw new Error(`StaticPolicy: kind must be natural, balanced or static, got ${describeValue(kind)}`);
     }
     checkDomains(options.domains, `StaticPolicy (${kind})`);
+    if (kind === 'balanced' && options.weights !== undefined) {
+      throw new Error(`StaticPolicy (balanced): weights must not be given (balanced is uniform), got ${describeValue(options.weights)}`);
+    }
     this.kind = kind;
     this.names = [...options.domains];
     const K = this.names.length;
@@ -81,15 +88,13 @@ export class StaticPolicy implements MixturePolicy {
     return new StaticPolicy({ domains, kind: 'balanced' });
   }
 
+  /** Restores a policy from `snapshot()`, checking every field (snapshotSchemas.ts). */
   static restore(snapshot: unknown): StaticPolicy {
-    const s = checkSnapshotHeader(snapshot, ['natural', 'balanced', 'static'], 1);
-    const K = s.domains.length;
-    const base = numberArray(s, 'base', K, { min: 0 });
-    const exhausted = booleanArray(s, 'exhausted', K);
-    if (exhausted.every((x) => x)) throw new Error(`${s.kind} snapshot: every domain is exhausted`);
-    const p = new StaticPolicy({ domains: s.domains, kind: s.kind as StaticKind, weights: s.kind === 'balanced' ? undefined : base });
+    const s = parseStaticSnapshot(snapshot);
+    const base = Float64Array.from(s.base);
+    const p = new StaticPolicy({ domains: s.domains, kind: s.kind, weights: s.kind === 'balanced' ? undefined : base });
     p.base = base;
-    p.live = exhausted.map((x) => !x);
+    p.live = s.exhausted.map((x) => !x);
     p.lastStep = s.step;
     p.recompute();
     return p;

@@ -3,8 +3,10 @@
  * their validation. Kept apart from AdoPolicy.ts so the policy's state machine reads on
  * its own; see there (and DESIGN.md) for what each knob does to the weights.
  */
+import { z } from 'zod';
 import type { BoundPreset, CountMode } from '../laws/index.js';
 import type { FloorMode, HistoryTerm } from './adoWeights.js';
+import { describeValue, integer, mustBe, parseOptions, strictObject } from './schemaText.js';
 
 export type AdoPreset = 'default' | 'reference';
 export type AcceptFits = 'per-domain' | 'all-or-nothing';
@@ -51,7 +53,11 @@ export interface AdoSettings {
   historyDecay: number;
   /** γ in π = γ·π̄ + (1 − γ)·ρ (0.9). */
   mixDecay: number;
-  /** δ_min (0.01). */
+  /**
+   * δ_min (0.01): every live domain's least share. K_live·δ_min ≤ 1 or no mixture has it:
+   * the constructor, addDomain and restore refuse more; left out with over 100 domains it
+   * defaults to 1/(2K) instead (half the mixture for exploration, as 0.01 is with 50).
+   */
   minShare: number;
   /**
    * Lower bound on α inside the slope: 0 by default (the fitted law's own derivative),
@@ -128,42 +134,89 @@ export const ADO_PRESETS: Readonly<Record<AdoPreset, Omit<AdoSettings, 'preset'>
   }),
 });
 
-/** A refit in flight: started after step `id`, applied after step `applyAt`. */
-
 const FLOORS: readonly FloorMode[] = ['exact', 'reference'];
 const TERMS: readonly HistoryTerm[] = ['h', 'h(1-h)'];
 const COUNT_MODES: readonly CountMode[] = ['same-step', 'per-domain'];
 const BOUNDS: readonly BoundPreset[] = ['auto', 'reference'];
 const ACCEPTS: readonly AcceptFits[] = ['per-domain', 'all-or-nothing'];
 
+const num = (expected: string, ok: (x: number) => boolean) =>
+  z.number({ error: mustBe(expected) }).refine(ok, { error: mustBe(expected) });
+const oneOf = <T extends string>(allowed: readonly T[]) =>
+  z.enum(allowed as [T, ...T[]], { error: (iss) => `must be one of ${allowed.join(', ')}, got ${describeValue(iss.input)}` });
+
 /** 'uniform', 'prior', or a copy of a vector of finite numbers ≥ 0 with a positive sum. */
-function checkTarget(t: unknown): AdoTarget {
-  if (t === 'uniform' || t === 'prior') return t;
-  if (Array.isArray(t) || ArrayBuffer.isView(t)) {
+const targetSchema = z.unknown().transform((t, ctx): AdoTarget | undefined => {
+  if (t === undefined || t === 'uniform' || t === 'prior') return t;
+  if (Array.isArray(t) || (ArrayBuffer.isView(t) && !(t instanceof DataView))) {
     const v = Array.from(t as ArrayLike<unknown>);
     const bad = v.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0);
-    if (bad >= 0) throw new Error(`AdoPolicy: target[${bad}] must be a finite number ≥ 0, got ${String(v[bad])}`);
-    if (!((v as number[]).reduce((a, b) => a + b, 0) > 0)) throw new Error('AdoPolicy: target must have a positive sum');
-    return v as number[];
+    if (bad >= 0) ctx.addIssue({ code: 'custom', path: [bad], input: v[bad], message: mustBe('a finite number ≥ 0')({ input: v[bad] }) });
+    else if (!((v as number[]).reduce((a, b) => a + b, 0) > 0)) ctx.addIssue({ code: 'custom', input: t, message: 'must have a positive sum' });
+    else return v as number[];
+    return z.NEVER;
   }
-  throw new Error(`AdoPolicy: target must be "uniform", "prior" or an array of numbers ≥ 0 (one per domain), got ${JSON.stringify(t)}`);
+  ctx.addIssue({ code: 'custom', input: t, message: mustBe('"uniform", "prior" or an array of numbers ≥ 0 (one per domain)')({ input: t }) });
+  return z.NEVER;
+});
+
+const positive = num('a positive number', (x) => x > 0).optional();
+
+/** Every knob, each optional (the preset fills in the rest); shared by the options and the snapshot's settings. */
+export const adoSettingsShape = {
+  preset: z.enum(['default', 'reference'], { error: mustBe('"default" or "reference"') }).optional(),
+  target: targetSchema.optional(),
+  s: num('a number ≥ 0', (x) => x >= 0).optional(),
+  historyDecay: num('in [0, 1)', (x) => x >= 0 && x < 1).optional(),
+  mixDecay: num('in [0, 1]', (x) => x >= 0 && x <= 1).optional(),
+  minShare: num('in [0, 1)', (x) => x >= 0 && x < 1).optional(),
+  minExponent: num('a number ≥ 0', (x) => x >= 0).optional(),
+  floor: oneOf(FLOORS).optional(),
+  historyTerm: oneOf(TERMS).optional(),
+  startStep: integer(0).optional(),
+  ignoreSteps: integer(0).optional(),
+  refitInterval: integer(1).optional(),
+  countMode: oneOf(COUNT_MODES).optional(),
+  bounds: oneOf(BOUNDS).optional(),
+  minPoints: integer(1).optional(),
+  lag: integer(0).optional(),
+  acceptFits: oneOf(ACCEPTS).optional(),
+  fit: strictObject({ delta: positive, subsample: positive, window: positive, order: positive }).optional(),
+};
+
+const settingsSchema = strictObject(adoSettingsShape);
+
+/** The preset's δ_min, or 1/(2K) where K of them would not fit in the mixture (K·δ_min > 1). */
+function defaultMinShare(preset: number, domains: number | undefined): number {
+  return domains !== undefined && domains * preset > 1 ? 1 / (2 * domains) : preset;
 }
 
-/** Fills in the preset's defaults and checks every knob (throws naming it). */
-export function resolveSettings(o: Partial<AdoSettings>): AdoSettings {
-  const preset = o.preset ?? 'default';
-  if (preset !== 'default' && preset !== 'reference') {
-    throw new Error(`AdoPolicy: preset must be "default" or "reference", got ${JSON.stringify(preset)}`);
-  }
+/**
+ * Why `live` domains cannot each get at least `minShare` (K·δ_min > 1: the floor would
+ * silently give way to a uniform mixture), or undefined when they can.
+ */
+export function minShareProblem(minShare: number, live: number): string | undefined {
+  return live * minShare > 1 + 1e-12 ? `minShare must be ≤ 1/${live} (${live} live domains each get at least minShare), got ${minShare}` : undefined;
+}
+
+/**
+ * Checks every knob (throws naming it: an unknown one with the closest known name) and
+ * fills in the preset's defaults. With `domains` (K) given, the default δ_min shrinks to
+ * 1/(2K) where the preset's would not fit (K·0.01 > 1, over 100 domains).
+ */
+export function resolveSettings(o: Partial<AdoSettings>, domains?: number): AdoSettings {
+  if (o === null || typeof o !== 'object') throw new Error('AdoPolicy: options must be an object');
+  const given = parseOptions(settingsSchema, o, 'AdoPolicy');
+  const preset = given.preset ?? 'default';
   const d = ADO_PRESETS[preset];
-  const pick = <K extends keyof AdoSettings>(key: K): AdoSettings[K] => (o[key] ?? d[key as keyof typeof d]) as AdoSettings[K];
-  const s: AdoSettings = {
+  const pick = <K extends keyof typeof d>(key: K): (typeof d)[K] => (given[key] ?? d[key]) as (typeof d)[K];
+  return {
     preset,
-    target: checkTarget(pick('target')),
+    target: pick('target'),
     s: pick('s'),
     historyDecay: pick('historyDecay'),
     mixDecay: pick('mixDecay'),
-    minShare: pick('minShare'),
+    minShare: given.minShare ?? defaultMinShare(d.minShare, domains),
     minExponent: pick('minExponent'),
     floor: pick('floor'),
     historyTerm: pick('historyTerm'),
@@ -175,39 +228,11 @@ export function resolveSettings(o: Partial<AdoSettings>): AdoSettings {
     minPoints: pick('minPoints'),
     lag: pick('lag'),
     acceptFits: pick('acceptFits'),
-    fit: { ...(o.fit ?? d.fit) },
+    fit: withoutUndefined({ ...(given.fit ?? d.fit) }),
   };
-  const num = (key: string, v: unknown, ok: (x: number) => boolean, expected: string): void => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {
-      throw new Error(`AdoPolicy: ${key} must be ${expected}, got ${JSON.stringify(v)}`);
-    }
-  };
-  const int = (key: string, v: unknown, min: number): void =>
-    num(key, v, (x) => Number.isInteger(x) && x >= min, `an integer ≥ ${min}`);
-  const oneOf = <T>(key: string, v: T, allowed: readonly T[]): void => {
-    if (!allowed.includes(v)) throw new Error(`AdoPolicy: ${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
-  };
-  num('s', s.s, (x) => x >= 0, 'a number ≥ 0');
-  num('historyDecay', s.historyDecay, (x) => x >= 0 && x < 1, 'in [0, 1)');
-  num('mixDecay', s.mixDecay, (x) => x >= 0 && x <= 1, 'in [0, 1]');
-  num('minShare', s.minShare, (x) => x >= 0 && x < 1, 'in [0, 1)');
-  num('minExponent', s.minExponent, (x) => x >= 0, 'a number ≥ 0');
-  oneOf('floor', s.floor, FLOORS);
-  oneOf('historyTerm', s.historyTerm, TERMS);
-  int('startStep', s.startStep, 0);
-  int('ignoreSteps', s.ignoreSteps, 0);
-  int('refitInterval', s.refitInterval, 1);
-  oneOf('countMode', s.countMode, COUNT_MODES);
-  oneOf('bounds', s.bounds, BOUNDS);
-  int('minPoints', s.minPoints, 1);
-  int('lag', s.lag, 0);
-  oneOf('acceptFits', s.acceptFits, ACCEPTS);
-  if (s.fit === null || typeof s.fit !== 'object') throw new Error(`AdoPolicy: fit must be an object, got ${JSON.stringify(s.fit)}`);
-  for (const [key, v] of Object.entries(s.fit)) {
-    if (!['delta', 'subsample', 'window', 'order'].includes(key)) {
-      throw new Error(`AdoPolicy: fit.${key} is not a fitting option (delta, subsample, window, order)`);
-    }
-    if (v !== undefined) num(`fit.${key}`, v, (x) => x > 0, 'a positive number');
-  }
-  return s;
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
 }

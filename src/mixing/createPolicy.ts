@@ -7,6 +7,7 @@ import { AdoPolicy, type AdoPolicyOptions } from './AdoPolicy.js';
 import { OdmPolicy, type OdmPolicyOptions } from './OdmPolicy.js';
 import { StaticPolicy } from './StaticPolicy.js';
 import type { RefitRunner } from './refitTypes.js';
+import { checkFixedSpec, unknownKindError } from './optionSchemas.js';
 
 export type PolicySpec =
   | ({ kind: 'ado' } & AdoPolicyOptions)
@@ -19,22 +20,28 @@ export type PolicyKind = PolicySpec['kind'];
 
 export const POLICY_KINDS: readonly PolicyKind[] = ['ado', 'natural', 'balanced', 'static', 'odm'];
 
+/** Builds the policy a spec names; every key of the spec is checked (an unknown one throws naming it). */
 export function createPolicy(spec: PolicySpec): MixturePolicy {
   switch (spec?.kind) {
-    case 'ado':
-      return new AdoPolicy(spec);
-    case 'odm':
-      return new OdmPolicy(spec);
+    case 'ado': {
+      const { kind: _k, ...options } = spec;
+      return new AdoPolicy(options);
+    }
+    case 'odm': {
+      const { kind: _k, ...options } = spec;
+      return new OdmPolicy(options);
+    }
     case 'natural':
+      checkFixedSpec('natural', spec);
       return StaticPolicy.natural(spec.domains, spec.prior);
     case 'balanced':
+      checkFixedSpec('balanced', spec);
       return StaticPolicy.balanced(spec.domains);
     case 'static':
+      checkFixedSpec('static', spec);
       return new StaticPolicy({ domains: spec.domains, kind: 'static', weights: spec.weights });
     default:
-      throw new Error(
-        `createPolicy: kind must be one of ${POLICY_KINDS.join(', ')}, got ${JSON.stringify((spec as { kind?: unknown })?.kind)}`,
-      );
+      throw unknownKindError(POLICY_KINDS, (spec as { kind?: unknown } | null | undefined)?.kind);
   }
 }
 

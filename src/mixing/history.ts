@@ -11,7 +11,9 @@
  *
  * The buffer is a growable SharedArrayBuffer where the runtime has them, grown in place by
  * doubling, so growing never copies and never invalidates a view a worker holds; past
- * `maxRows` (or where growable buffers are missing) it is reallocated and copied instead.
+ * `maxRows` rows or MAX_RESERVED_BYTES of reservation, whichever is less (or where growable
+ * buffers are missing or refused), it is reallocated and copied instead. Where the data
+ * lives never changes a value, so the weights are the same for every K and reservation.
  * Adding a domain changes the stride: the rows are copied into a new buffer (rare); a
  * refit already running keeps reading the old buffer, whose rows never change again.
  * The view is fixed-length (re-made on growth): V8 indexes length-tracking views of a
@@ -47,19 +49,48 @@ interface GrowableBuffer {
   grow?(n: number): void;
 }
 
-/** A buffer of `doubles` Float64 values, reserving address space for `maxDoubles`. */
+/**
+ * Address space one history buffer may reserve for in-place growth (1 GiB). Without a cap
+ * the reservation, maxRows × 2K doubles, passes V8's limit on a growable buffer's
+ * maxByteLength (4 GiB) beyond 128 domains; past the cap the buffer is reallocated and
+ * copied instead (a rare event: the capacity doubles each time).
+ */
+export const MAX_RESERVED_BYTES = 2 ** 30;
+/** The first rows are allocated for real: at most 16 MiB of them (1024 rows up to K = 1024). */
+const INITIAL_BYTES = 2 ** 24;
+const INITIAL_ROWS = 1024;
+
+/** Rows allocated up front for K domains: 1024, fewer for very wide rows, at least 1. */
+function initialRows(K: number): number {
+  return Math.max(1, Math.min(INITIAL_ROWS, Math.floor(INITIAL_BYTES / (16 * Math.max(1, K)))));
+}
+
+/**
+ * A buffer of `doubles` Float64 values, reserving address space for up to `maxDoubles`
+ * (capped at MAX_RESERVED_BYTES). Where the runtime refuses the reservation it asks for
+ * half as much, down to none (a buffer that cannot grow in place, so growth copies).
+ */
 function allocate(doubles: number, maxDoubles: number): AnyBuffer {
   if (growable) {
     const Ctor = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;
-    return new Ctor(doubles * 8, { maxByteLength: Math.max(doubles, maxDoubles) * 8 });
+    let reserve = Math.max(doubles, Math.min(maxDoubles, MAX_RESERVED_BYTES / 8));
+    while (reserve > doubles) {
+      try {
+        return new Ctor(doubles * 8, { maxByteLength: reserve * 8 });
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+        reserve = Math.max(doubles, Math.floor(reserve / 2));
+      }
+    }
   }
   return hasShared ? new SharedArrayBuffer(doubles * 8) : new ArrayBuffer(doubles * 8);
 }
 
-const INITIAL_ROWS = 1024;
-
 export interface HistoryOptions {
-  /** Rows reserved (address space only) in the growable buffer before a copying reallocation. Default 2^21. */
+  /**
+   * Rows reserved (address space only) in the growable buffer before a copying reallocation.
+   * Default 2^21; never more rows than fit in MAX_RESERVED_BYTES.
+   */
   maxRows?: number;
 }
 
@@ -75,11 +106,12 @@ export class StepHistory {
   /** Row-major rows: losses then counts, `stride` = 2K doubles per row. */
   data: Float64Array;
   private K = 0;
-  private capacity = INITIAL_ROWS;
+  private capacity: number;
   private readonly maxRows: number;
 
   constructor(domains: number, options: HistoryOptions = {}) {
-    this.maxRows = Math.max(INITIAL_ROWS, options.maxRows ?? 1 << 21);
+    this.capacity = initialRows(domains);
+    this.maxRows = Math.max(this.capacity, options.maxRows ?? 1 << 21);
     this.K = domains;
     this.buffer = this.allocateRows(this.capacity, domains);
     this.data = new Float64Array(this.buffer, 0, this.capacity * 2 * domains);
@@ -239,7 +271,7 @@ export class StepHistory {
     }
     if (!Array.isArray(o.loss) || o.loss.length !== K) return fail('loss', `an array of ${K} arrays`);
     if (!Array.isArray(o.count) || o.count.length !== K) return fail('count', `an array of ${K} arrays`);
-    let capacity = INITIAL_ROWS;
+    let capacity = initialRows(K);
     while (capacity < rows) capacity *= 2;
     const h = new StepHistory(0, options);
     h.capacity = capacity;

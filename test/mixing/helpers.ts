@@ -58,7 +58,7 @@ export class SyntheticRun {
 }
 
 /** Drives a policy for `steps` steps of a synthetic run; returns every answered mixture. */
-export function drive(policy: MixturePolicy, run: SyntheticRun, steps: number): Float64Array[] {
+export function drive(policy: MixturePolicy, run: { next(weights: ArrayLike<number>): StepObservation }, steps: number): Float64Array[] {
   const out: Float64Array[] = [];
   let w = policy.weights();
   for (let i = 0; i < steps; i++) {
@@ -66,6 +66,46 @@ export function drive(policy: MixturePolicy, run: SyntheticRun, steps: number): 
     out.push(w);
   }
   return out;
+}
+
+/**
+ * A run over many domains: batches follow the weights by systematic sampling (O(K + B) a
+ * step, where SyntheticRun's draws cost O(K·B)) and losses follow L_k = ε_k + β_k·n^(−α_k)
+ * with 2 % noise, in five curve shapes.
+ */
+export class WideRun {
+  private rng: Rng;
+  private n = 0;
+  step = 0;
+  constructor(
+    seed: number,
+    readonly batch = 256,
+  ) {
+    this.rng = new Rng(seed);
+  }
+
+  next(w: ArrayLike<number>): StepObservation {
+    const K = w.length;
+    const count = new Array<number>(K).fill(0);
+    const du = 1 / this.batch;
+    let u = this.rng.next() * du;
+    let acc = 0;
+    let drawn = 0;
+    for (let k = 0; k < K && drawn < this.batch; k++) {
+      acc += w[k];
+      while (u < acc && drawn < this.batch) {
+        count[k]++;
+        drawn++;
+        u += du;
+      }
+    }
+    if (drawn < this.batch) count[K - 1] += this.batch - drawn; // rounding at the end of the cumulative sum
+    this.n += this.batch;
+    const loss = count.map((c, k) =>
+      c > 0 ? 1 + 0.2 * (k % 5) + (8 + (k % 7)) * Math.pow(this.n, -(0.2 + 0.05 * (k % 5))) * (1 + 0.02 * this.rng.normal()) : NaN,
+    );
+    return { step: this.step++, loss, count };
+  }
 }
 
 /** Bit-for-bit equality of two weight sequences (Object.is per entry). */

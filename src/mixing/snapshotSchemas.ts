@@ -1,0 +1,376 @@
+/**
+ * What a valid snapshot of each policy kind is: a strict zod object per kind (built for the
+ * snapshot's K domains: every field, its type and length, no unknown field), then the
+ * semantic checks the types cannot say. Run once at the edge of restore, never per step.
+ *
+ * Semantic rules (each names the field; `SUM_TOLERANCE` explains the ±1e-9):
+ * - every setting is present (older ado snapshots lack only `target`: then "prior");
+ * - distributions sum to 1: ado mu, h, piBar, weights, and importance unless it is the
+ *   uniform ones; odm weights; static base;
+ * - exhausted domains have weight 0 and at least one domain is live;
+ * - δ_min is feasible: K_live·minShare ≤ 1 (the floor cannot hold otherwise);
+ * - before the first law, ado weights are μ over the live domains and π̄ is μ;
+ * - ado importance matches settings.target (all 1 for "uniform", μ for "prior", ∝ the
+ *   vector over the domains it covers);
+ * - ado counts add up to the history: nSame = every count, nOwn[k] = domain k's, nBase[k] =
+ *   every count before domain k was added (integers, so these hold exactly);
+ * - the ado history has one row per step since its first, nulls and zero counts before a
+ *   domain was added, domains added in order, at least one example a row;
+ * - the ado refits in flight are exactly those the settings started in the last `lag` steps,
+ *   each reading the rows up to its step, due `lag` steps later, over the domains live then;
+ * - odm weights are the mixture its rewards give (±1e-9), static `balanced` base is uniform.
+ */
+import { z } from 'zod';
+import { adoSettingsShape, minShareProblem, resolveSettings, type AdoSettings } from './adoSettings.js';
+import { integer, mustBe, snapshotIssueError, strictObject } from './schemaText.js';
+import { checkSnapshotHeader, snapshotError, snapshotFail } from './snapshotFields.js';
+import type { AdoPolicySnapshot } from './AdoPolicy.js';
+import type { OdmPolicySnapshot, OdmSettings } from './OdmPolicy.js';
+import type { StaticPolicySnapshot } from './StaticPolicy.js';
+import type { HistoryJson } from './history.js';
+import { odmMixture } from './odmWeights.js';
+import { normalizeLive } from './shares.js';
+import { ODM_SETTING_KEYS, resolveOdmSettings } from './optionSchemas.js';
+
+/**
+ * Tolerance on Σ = 1. The policies normalise by one division by the sum (rounding ≤ K/2 ulp)
+ * and keep their distributions summing to 1 through convex updates (h, π̄: the error decays
+ * or grows by ~1e-16 a step); on long random runs the largest |Σ − 1| seen is ~1e-15 (see
+ * test/mixing/validSnapshots.test.ts), so 1e-9 leaves six orders of margin for values the
+ * code produced and still catches any edited or scaled vector.
+ */
+export const SUM_TOLERANCE = 1e-9;
+
+const finite = (expected = 'a finite number') => z.number({ error: mustBe(expected) });
+const nonNegative = () => finite('a finite number ≥ 0').min(0, { error: mustBe('a finite number ≥ 0') });
+const array = <T extends z.ZodType>(el: T, K: number, what: string) =>
+  z.array(el, { error: mustBe(`an array of ${K} ${what}`) }).length(K, { error: mustBe(`an array of ${K} ${what}`) });
+const numbers = (K: number) => array(finite(), K, 'finite numbers');
+const shares = (K: number) => array(nonNegative(), K, 'finite numbers ≥ 0');
+const booleans = (K: number) => array(z.boolean({ error: mustBe('a boolean') }), K, 'booleans');
+/** Anything object-shaped: checked by the policy's own settings check (named options, defaults). */
+const settingsObject = z.record(z.string(), z.unknown(), { error: mustBe('an object') });
+
+const law = z.union([z.null(), z.tuple([finite(), finite(), finite()])], { error: mustBe('null or [a, e, alpha] (3 finite numbers)') });
+/** zod reports a failed union as one issue; a 3-array reports its bad entry instead (laws[0][1]). */
+const lawEntry = z.unknown().superRefine((v, ctx) => {
+  if (Array.isArray(v) && v.length === 3) {
+    const k = v.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
+    if (k >= 0) ctx.addIssue({ code: 'custom', path: [k], input: v[k], message: mustBe('a finite number')({ input: v[k] }) });
+  } else if (!law.safeParse(v).success) ctx.addIssue({ code: 'custom', input: v, message: mustBe('null or [a, e, alpha] (3 finite numbers)')({ input: v }) });
+});
+
+/**
+ * A history column, checked by one loop: it holds one entry a step, so a long run's history
+ * is millions of entries, where zod's per-entry schemas cost ten times as much.
+ */
+const column = <T>(what: string, entry: string, ok: (x: unknown) => boolean) =>
+  z.unknown().superRefine((v, ctx) => {
+    if (!Array.isArray(v)) {
+      ctx.addIssue({ code: 'custom', input: v, message: mustBe(what)({ input: v }) });
+      return;
+    }
+    for (let i = 0; i < v.length; i++) {
+      if (!ok(v[i])) {
+        ctx.addIssue({ code: 'custom', path: [i], input: v[i], message: mustBe(entry)({ input: v[i] }) });
+        return;
+      }
+    }
+  }) as unknown as z.ZodType<T[]>;
+const lossColumn = column<number | null>('an array of losses (numbers ≥ 0 or null)', 'a finite number ≥ 0 or null', (x) => x === null || (typeof x === 'number' && x >= 0 && x < Infinity));
+const countColumn = column<number>('an array of counts (integers ≥ 0)', 'an integer ≥ 0', (x) => Number.isSafeInteger(x) && (x as number) >= 0);
+
+const HEADER = { kind: z.unknown(), version: z.unknown(), step: z.unknown(), domains: z.unknown() };
+
+function adoSchema(K: number) {
+  return strictObject({
+    ...HEADER,
+    settings: settingsObject,
+    mu: shares(K),
+    importance: shares(K).optional(),
+    h: shares(K),
+    piBar: shares(K),
+    weights: shares(K),
+    exhausted: booleans(K),
+    laws: array(lawEntry, K, 'laws (null or [a, e, alpha])'),
+    lawsVersion: integer(0),
+    nSame: integer(0),
+    nOwn: array(integer(0), K, 'integers ≥ 0'),
+    nBase: array(integer(0), K, 'integers ≥ 0'),
+    pending: z.array(
+      strictObject({ id: integer(0), rows: integer(0), applyAt: integer(0), domains: z.array(integer(0), { error: mustBe('an array of domain indices') }) }),
+      { error: mustBe('an array of refits {id, rows, applyAt, domains}') },
+    ),
+    history: strictObject({
+      rows: integer(0),
+      firstStep: integer(-1),
+      firstRow: array(integer(0), K, 'integers ≥ 0'),
+      loss: array(lossColumn, K, 'loss columns'),
+      count: array(countColumn, K, 'count columns'),
+    }),
+  });
+}
+
+function odmSchema(K: number) {
+  return strictObject({ ...HEADER, settings: settingsObject, rewards: numbers(K), exhausted: booleans(K), weights: shares(K) });
+}
+
+function staticSchema(K: number) {
+  return strictObject({ ...HEADER, base: shares(K), exhausted: booleans(K) });
+}
+
+function parse<S extends z.ZodType>(kind: string, schema: S, s: unknown): z.output<S> {
+  const r = schema.safeParse(s);
+  if (!r.success) throw snapshotIssueError(kind, r.error);
+  return r.data;
+}
+
+// ---- semantic checks (after the types are right) ----
+
+function fail(kind: string, field: string, text: string): never {
+  throw new Error(`${kind} snapshot: field "${field}" ${text}`);
+}
+
+function sumOf(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return s;
+}
+
+/** Sums to 1 within SUM_TOLERANCE. */
+function checkDistribution(kind: string, field: string, v: readonly number[]): void {
+  const sum = sumOf(v);
+  if (!(Math.abs(sum - 1) <= SUM_TOLERANCE)) fail(kind, field, `must sum to 1 (±${SUM_TOLERANCE}), sums to ${sum}`);
+}
+
+function checkLive(kind: string, exhausted: readonly boolean[]): number {
+  const live = exhausted.filter((x) => !x).length;
+  if (live === 0) throw snapshotError(kind, 'exhausted', 'an array with at least one live domain', exhausted);
+  return live;
+}
+
+/** A mixture: a distribution with weight 0 on every exhausted domain. */
+function checkMixture(kind: string, field: string, w: readonly number[], exhausted: readonly boolean[], domains: readonly string[]): void {
+  checkDistribution(kind, field, w);
+  for (let k = 0; k < w.length; k++) {
+    if (exhausted[k] && w[k] !== 0) throw snapshotError(kind, `${field}[${k}]`, `0 (domain "${domains[k]}" is exhausted)`, w[k]);
+  }
+}
+
+/** Nested checks (the settings) answer with their own sentence: `field "settings": AdoPolicy: …`. */
+function nested<T>(kind: string, field: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    throw new Error(`${kind} snapshot: field "${field}": ${(err as Error).message}`);
+  }
+}
+
+/**
+ * A snapshot holds every setting (older ado snapshots all but `target`): a missing one would
+ * silently take today's default, which need not be what the run used.
+ */
+function requireSettings(kind: string, saved: object, keys: readonly string[]): void {
+  const missing = keys.find((k) => (saved as Record<string, unknown>)[k] === undefined);
+  if (missing !== undefined) throw snapshotFail(kind, `settings.${missing}`, 'must be present (a snapshot holds every setting)', undefined);
+}
+
+/** Equal within SUM_TOLERANCE (absolute, relative above 1): for values the code derives from others. */
+function near(a: number, b: number, tolerance = SUM_TOLERANCE): boolean {
+  return Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+// ---- ado ----
+
+/**
+ * A checked ado snapshot, its settings resolved (older snapshots: `target` defaults to
+ * "prior", what they weighted ρ by) and the importance τ the policy resumes with.
+ */
+export function parseAdoSnapshot(snapshot: unknown): { s: AdoPolicySnapshot; importance: Float64Array } {
+  const header = checkSnapshotHeader(snapshot, 'ado', 1);
+  const K = header.domains.length;
+  const s = parse('ado', adoSchema(K), snapshot) as unknown as AdoPolicySnapshot;
+  const { domains, exhausted } = s;
+  const saved = s.settings as Partial<AdoSettings>;
+  requireSettings('ado', saved, Object.keys(adoSettingsShape).filter((k) => k !== 'target'));
+  const settings = nested('ado', 'settings', () => resolveSettings({ ...saved, target: saved.target ?? 'prior' }, K));
+  const live = checkLive('ado', exhausted);
+  const floor = minShareProblem(settings.minShare, live);
+  if (floor !== undefined) throw new Error(`ado snapshot: field "settings": AdoPolicy: ${floor}`);
+  for (const f of ['mu', 'h', 'piBar'] as const) checkDistribution('ado', f, s[f]);
+  checkMixture('ado', 'weights', s.weights, exhausted, domains);
+  if (s.laws.every((l) => l === null)) checkBeforeFirstLaw(s);
+  const importance = adoImportance(s, settings);
+  if (s.laws.some((l) => l !== null) && s.lawsVersion < 1) throw snapshotError('ado', 'lawsVersion', '≥ 1 (there are laws)', s.lawsVersion);
+  checkHistory(s);
+  checkCounts(s);
+  checkPending(s, settings);
+  return { s: { ...s, settings }, importance };
+}
+
+/** Until a domain has a law the mixture is μ over the live domains, and π̄ is μ (±1e-9). */
+function checkBeforeFirstLaw(s: AdoPolicySnapshot): void {
+  const prior = normalizeLive(s.mu, s.exhausted.map((x) => !x), new Float64Array(s.mu.length));
+  s.weights.forEach((w, k) => {
+    if (!near(w, prior[k])) throw snapshotError('ado', `weights[${k}]`, `${prior[k]} (μ over the live domains: no domain has a law yet)`, w);
+  });
+  s.piBar.forEach((x, k) => {
+    if (!near(x, s.mu[k])) throw snapshotError('ado', `piBar[${k}]`, `${s.mu[k]} (equal to "mu": no domain has a law yet)`, x);
+  });
+}
+
+/** τ as the policy resumes it, checked against settings.target. */
+function adoImportance(s: AdoPolicySnapshot, settings: AdoSettings): Float64Array {
+  const { target } = settings;
+  const K = s.domains.length;
+  const imp = s.importance;
+  if (target === 'prior') {
+    imp?.forEach((x, k) => {
+      if (!near(x, s.mu[k])) throw snapshotError('ado', `importance[${k}]`, `${s.mu[k]} (equal to "mu": settings.target is "prior")`, x);
+    });
+    return Float64Array.from(s.mu);
+  }
+  if (target === 'uniform') {
+    imp?.forEach((x, k) => {
+      if (x !== 1) throw snapshotError('ado', `importance[${k}]`, '1 (settings.target is "uniform")', x);
+    });
+    return new Float64Array(K).fill(1);
+  }
+  if (imp !== undefined) {
+    checkDistribution('ado', 'importance', imp);
+    // τ began as the normalised target; each added domain scaled it by (1 − p) and appended.
+    const L = target.length;
+    if (L > K) throw snapshotFail('ado', 'settings.target', `must have at most ${K} entries (one per domain)`, target);
+    const t = sumOf(target);
+    const c = sumOf(imp.slice(0, L));
+    if (target.some((x, k) => !near(imp[k], (c * x) / t))) {
+      throw snapshotFail('ado', 'settings.target', `must be proportional to "importance" over the first ${L} domains (τ starts as the normalised target)`, target);
+    }
+    return Float64Array.from(imp);
+  }
+  // Older snapshots: no `importance`, so the explicit target must cover every domain.
+  if (target.length !== K) throw snapshotFail('ado', 'settings.target', `must have ${K} entries (one per domain) when "importance" is absent`, target);
+  const sum = sumOf(target);
+  return Float64Array.from(target, (x) => x / sum);
+}
+
+function checkHistory(s: AdoPolicySnapshot): void {
+  const h = s.history;
+  const { rows, firstStep, firstRow } = h;
+  const K = s.domains.length;
+  if (rows > 0 ? firstStep < 0 : firstStep !== -1) throw snapshotError('ado', 'history.firstStep', rows > 0 ? 'an integer ≥ 0' : '-1 (no rows)', firstStep);
+  const expectedRows = s.step < 0 ? 0 : s.step - firstStep + 1;
+  if (rows !== expectedRows) {
+    throw snapshotError('ado', 'history.rows', `${expectedRows} (steps ${firstStep}…${s.step})`, rows);
+  }
+  for (let k = 0; k < K; k++) {
+    if (firstRow[k] > rows) throw snapshotError('ado', `history.firstRow[${k}]`, `≤ rows = ${rows}`, firstRow[k]);
+    if (k > 0 && firstRow[k] < firstRow[k - 1]) {
+      throw snapshotError('ado', `history.firstRow[${k}]`, `≥ firstRow[${k - 1}] = ${firstRow[k - 1]} (domains are added in order)`, firstRow[k]);
+    }
+  }
+  if (K > 0 && firstRow[0] !== 0) throw snapshotError('ado', 'history.firstRow[0]', '0 (the first domain is there from the start)', firstRow[0]);
+  for (let k = 0; k < K; k++) {
+    const loss = h.loss[k];
+    const count = h.count[k];
+    const name = s.domains[k];
+    if (loss.length !== rows) throw snapshotError('ado', `history.loss[${k}]`, `an array of ${rows} losses (domain "${name}")`, loss);
+    if (count.length !== rows) throw snapshotError('ado', `history.count[${k}]`, `an array of ${rows} counts (domain "${name}")`, count);
+    for (let r = 0; r < rows; r++) {
+      const before = r < firstRow[k];
+      if (before ? loss[r] !== null : loss[r] === null) {
+        throw snapshotError('ado', `history.loss[${k}][${r}]`, before ? `null (before domain "${name}" was added)` : 'a finite number ≥ 0', loss[r]);
+      }
+      if (before && count[r] !== 0) throw snapshotError('ado', `history.count[${k}][${r}]`, `0 (before domain "${name}" was added)`, count[r]);
+    }
+  }
+  const totals = rowTotals(h, rows);
+  const empty = totals.findIndex((t) => !(t > 0));
+  if (empty >= 0) fail('ado', 'history.count', `must have a positive total in every row (a step holds at least one example), row ${empty} sums to 0`);
+}
+
+function rowTotals(h: HistoryJson, rows: number): Float64Array {
+  const totals = new Float64Array(rows);
+  for (const c of h.count) for (let r = 0; r < rows; r++) totals[r] += c[r];
+  return totals;
+}
+
+/** nSame, nOwn, nBase from the history's counts (integers: exact). */
+function checkCounts(s: AdoPolicySnapshot): void {
+  const h = s.history;
+  const totals = rowTotals(h, h.rows);
+  const all = sumOf(totals);
+  if (s.nSame !== all) throw snapshotError('ado', 'nSame', `${all} (the history's total count)`, s.nSame);
+  s.domains.forEach((name, k) => {
+    const own = sumOf(h.count[k]);
+    if (s.nOwn[k] !== own) throw snapshotError('ado', `nOwn[${k}]`, `${own} (domain "${name}"'s total count in the history)`, s.nOwn[k]);
+    const base = sumOf(totals.subarray(0, h.firstRow[k]));
+    if (s.nBase[k] !== base) throw snapshotError('ado', `nBase[${k}]`, `${base} (the history's total count before domain "${name}" was added)`, s.nBase[k]);
+  });
+}
+
+/** The refits in flight are exactly those started in the last `lag` steps, as the policy started them. */
+function checkPending(s: AdoPolicySnapshot, st: AdoSettings): void {
+  const { firstStep, firstRow } = s.history;
+  const expected: number[] = [];
+  if (s.step >= 0 && st.lag > 0) {
+    const from = Math.max(firstStep, st.startStep, s.step - st.lag + 1);
+    for (let t = Math.ceil(from / st.refitInterval) * st.refitInterval; t <= s.step; t += st.refitInterval) expected.push(t);
+  }
+  const ids = s.pending.map((j) => j.id);
+  if (ids.length !== expected.length || ids.some((id, i) => id !== expected[i])) {
+    const which = expected.length > 0 ? `list the refits in flight, started after steps ${expected.join(', ')}` : 'be [] (no refit is in flight)';
+    throw snapshotFail('ado', 'pending', `must ${which} (startStep ${st.startStep}, refitInterval ${st.refitInterval}, lag ${st.lag})`, s.pending);
+  }
+  s.pending.forEach((j, i) => {
+    const at = `pending[${i}]`;
+    const rows = j.id - firstStep + 1;
+    if (j.rows !== rows) throw snapshotError('ado', `${at}.rows`, `${rows} (the history rows after step ${j.id})`, j.rows);
+    if (j.applyAt !== j.id + st.lag) throw snapshotError('ado', `${at}.applyAt`, `${j.id + st.lag} (id ${j.id} + lag ${st.lag})`, j.applyAt);
+    const d = j.domains;
+    if (d.some((k, n) => k >= s.domains.length || (n > 0 && k <= d[n - 1]))) {
+      throw snapshotError('ado', `${at}.domains`, `ascending distinct domain indices < ${s.domains.length}`, d);
+    }
+    const included = new Set(d);
+    s.domains.forEach((name, k) => {
+      const existed = firstRow[k] < rows;
+      if (included.has(k) && !existed) throw snapshotFail('ado', `${at}.domains`, `must not include ${k} (domain "${name}" was added after step ${j.id})`, d);
+      if (!included.has(k) && existed && !s.exhausted[k]) throw snapshotFail('ado', `${at}.domains`, `must include ${k} (domain "${name}" existed and is live)`, d);
+    });
+  });
+}
+
+// ---- odm ----
+
+/** A checked odm snapshot and its resolved settings; its weights are the mixture its rewards give. */
+export function parseOdmSnapshot(snapshot: unknown): { s: OdmPolicySnapshot; settings: OdmSettings } {
+  const header = checkSnapshotHeader(snapshot, 'odm', 1);
+  const s = parse('odm', odmSchema(header.domains.length), snapshot) as unknown as OdmPolicySnapshot;
+  requireSettings('odm', s.settings, ODM_SETTING_KEYS);
+  const settings = nested('odm', 'settings', () => resolveOdmSettings(s.settings));
+  checkLive('odm', s.exhausted);
+  checkMixture('odm', 'weights', s.weights, s.exhausted, s.domains);
+  const live = s.exhausted.map((x) => !x);
+  const expected = odmMixture(Float64Array.from(s.rewards), live, s.step + 2, new Float64Array(s.domains.length));
+  s.weights.forEach((w, k) => {
+    if (!near(w, expected[k])) throw snapshotError('odm', `weights[${k}]`, `${expected[k]} (the mixture "rewards" give, ±${SUM_TOLERANCE})`, w);
+  });
+  return { s, settings };
+}
+
+// ---- natural, balanced, static ----
+
+export function parseStaticSnapshot(snapshot: unknown): StaticPolicySnapshot {
+  const header = checkSnapshotHeader(snapshot, ['natural', 'balanced', 'static'], 1);
+  const { kind } = header;
+  const K = header.domains.length;
+  const s = parse(kind, staticSchema(K), snapshot) as unknown as StaticPolicySnapshot;
+  checkLive(kind, s.exhausted);
+  checkDistribution(kind, 'base', s.base);
+  if (kind === 'balanced') {
+    s.base.forEach((b, k) => {
+      if (!near(b, 1 / K)) throw snapshotError(kind, `base[${k}]`, `${1 / K} (1/${K}: balanced is uniform)`, b);
+    });
+  }
+  return s;
+}
