@@ -56,22 +56,21 @@ import { minShareProblem, resolveSettings, type AdoSettings, type AdoTarget } fr
 import { adoOptionsSchema } from './optionSchemas.js';
 import { parseOptions } from './schemaText.js';
 import { parseAdoSnapshot } from './snapshotSchemas.js';
+import type { PendingRefit, AdoPolicySnapshot } from './snapshotTypes.js';
+
+export type { PendingRefit, AdoPolicySnapshot } from './snapshotTypes.js';
 
 export interface AdoPolicyOptions extends Partial<AdoSettings> {
   domains: readonly string[];
-  /** Prior μ (normalised for you); default uniform. The natural mixture is each domain's share of the data. */
+  /**
+   * Prior μ (normalised for you). Default: UNIFORM, not the natural mixture the authors use
+   * (each domain's share of the data); pass that whenever domains differ in size.
+   */
   prior?: ArrayLike<number>;
   /** Where refits run; default inline (synchronous). */
   refitRunner?: RefitRunner;
   /** Rows of address space reserved per history buffer before a copying reallocation. */
   maxHistoryRows?: number;
-}
-
-export interface PendingRefit {
-  id: number;
-  rows: number;
-  applyAt: number;
-  domains: number[];
 }
 
 /** What the last applied refit did (for logs and reports). */
@@ -84,26 +83,6 @@ export interface RefitReport {
   error?: string;
   /** Domains whose law changed. */
   changed: number[];
-}
-
-export interface AdoPolicySnapshot extends PolicySnapshot {
-  kind: 'ado';
-  version: 1;
-  settings: AdoSettings;
-  mu: number[];
-  h: number[];
-  piBar: number[];
-  weights: number[];
-  exhausted: boolean[];
-  /** The importance τ inside ρ (absent in older snapshots: then derived from settings.target). */
-  importance?: number[];
-  laws: ([number, number, number] | null)[];
-  lawsVersion: number;
-  nSame: number;
-  nOwn: number[];
-  nBase: number[];
-  pending: PendingRefit[];
-  history: HistoryJson;
 }
 
 export class AdoPolicy implements MixturePolicy {

@@ -24,33 +24,15 @@ import { odmEpsilon, odmMixture } from './odmWeights.js';
 import { odmOptionsSchema, resolveOdmSettings } from './optionSchemas.js';
 import { parseOptions } from './schemaText.js';
 import { parseOdmSnapshot } from './snapshotSchemas.js';
+import type { OdmVariant, OdmSettings, OdmPolicySnapshot } from './snapshotTypes.js';
+
+export type { OdmVariant, OdmSettings, OdmPolicySnapshot } from './snapshotTypes.js';
 
 export { odmEpsilon } from './odmWeights.js';
 export { resolveOdmSettings } from './optionSchemas.js';
 
-export type OdmVariant = 'exp3' | 'smoothed';
-
-export interface OdmSettings {
-  variant: OdmVariant;
-  /** Reward = rewardScale · loss (0.1). */
-  rewardScale: number;
-  /** m in the smoothed variant (0.9). */
-  smoothing: number;
-  /** Divide the reward by the domain's sampling probability (exp3: always; smoothed: default false). */
-  importanceWeighted: boolean;
-}
-
 export interface OdmPolicyOptions extends Partial<OdmSettings> {
   domains: readonly string[];
-}
-
-export interface OdmPolicySnapshot extends PolicySnapshot {
-  kind: 'odm';
-  version: 1;
-  settings: OdmSettings;
-  rewards: number[];
-  exhausted: boolean[];
-  weights: number[];
 }
 
 export class OdmPolicy implements MixturePolicy {

@@ -24,8 +24,9 @@ import {
 import { staticOptionsSchema } from './optionSchemas.js';
 import { describeValue, parseOptions } from './schemaText.js';
 import { parseStaticSnapshot } from './snapshotSchemas.js';
+import type { StaticKind, StaticPolicySnapshot } from './snapshotTypes.js';
 
-export type StaticKind = 'natural' | 'balanced' | 'static';
+export type { StaticKind, StaticPolicySnapshot } from './snapshotTypes.js';
 
 export interface StaticPolicyOptions {
   domains: readonly string[];
@@ -33,13 +34,6 @@ export interface StaticPolicyOptions {
   kind?: StaticKind;
   /** The fixed mixture (normalised for you): the prior μ for `natural`, any vector for `static`. */
   weights?: ArrayLike<number>;
-}
-
-export interface StaticPolicySnapshot extends PolicySnapshot {
-  kind: StaticKind;
-  version: 1;
-  base: number[];
-  exhausted: boolean[];
 }
 
 export class StaticPolicy implements MixturePolicy {

@@ -4,7 +4,7 @@
  * its own; see there (and DESIGN.md) for what each knob does to the weights.
  */
 import { z } from 'zod';
-import type { BoundPreset, CountMode } from '../laws/index.js';
+import type { BoundPreset, CountMode } from '../curves/index.js';
 import type { FloorMode, HistoryTerm } from './adoWeights.js';
 import { describeValue, integer, mustBe, parseOptions, strictObject } from './schemaText.js';
 
@@ -71,7 +71,11 @@ export interface AdoSettings {
   minExponent: number;
   /** How δ_min is enforced: `exact` (every live ρ_k ≥ δ_min) or `reference` (max then renormalise). */
   floor: FloorMode;
-  /** h^s (DESIGN.md, the paper) or (h·(1−h))^s (the authors' released code). */
+  /**
+   * h^s (the paper, and the authors' released code at its final commit) or (h·(1−h))^s, the
+   * form an earlier commit of that code used until it was fixed; kept as an option only to
+   * replay runs made with it.
+   */
   historyTerm: HistoryTerm;
   /** First step at which a refit may start. */
   startStep: number;
@@ -126,8 +130,10 @@ export const ADO_PRESETS: Readonly<Record<AdoPreset, Omit<AdoSettings, 'preset'>
     refitInterval: 1000,
     countMode: 'same-step' as CountMode,
     bounds: 'reference' as BoundPreset,
-    // The reference fits whatever points there are (even 1); three parameters need 3.
-    minPoints: 3,
+    // The reference fits whatever points there are: its first fit (ignore 1000, start 500,
+    // refit every 1000) sees a single point. fitPowerLaw holds what fewer than 3 points
+    // cannot fix at the reference's first grid start (see underdeterminedFit).
+    minPoints: 1,
     lag: 0,
     acceptFits: 'all-or-nothing' as AcceptFits,
     fit: {},

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { adoSettingsShape } from './adoSettings.js';
 import { closestKey, describeValue, integer, mustBe, parseOptions, strictObject } from './schemaText.js';
-import type { OdmSettings } from './OdmPolicy.js';
+import type { OdmSettings } from './snapshotTypes.js';
 
 /** A key checked elsewhere (domains, prior and weight vectors: shares.ts names the domain). */
 const elsewhere = () => z.unknown().optional();

@@ -3,7 +3,7 @@
  * `fitDomains`, and report, per domain, finite parameters or why there are none.
  * Pure; runs inline (InlineRefitRunner) or inside the refit worker (src/refit).
  */
-import { fitDomains } from '../laws/index.js';
+import { fitDomains } from '../curves/index.js';
 import type { DomainHistoryView, RefitDomainResult, RefitFitOptions, RefitOutcome, RefitHistorySource, RefitRequest, RefitRunner } from './refitTypes.js';
 
 export function computeRefit(history: DomainHistoryView, rows: number, fit: RefitFitOptions, domains: readonly number[]): RefitOutcome {

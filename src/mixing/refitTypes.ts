@@ -6,7 +6,7 @@
  * step t) and nothing newer, so its outcome depends only on the history up to t, never on
  * when it runs. The policy collects it after step t + lag.
  */
-import type { CountMode, BoundPreset } from '../laws/index.js';
+import type { CountMode, BoundPreset } from '../curves/index.js';
 
 /** Structurally the `DomainHistory` the fitting engine takes. */
 export interface DomainHistoryView {

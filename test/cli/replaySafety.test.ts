@@ -7,6 +7,7 @@ import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../src/random/index.js';
 import { readCheckpoint } from '../../src/runlog/index.js';
 import { adomixAsync, adomixChild, CLI } from '../helpers/cli.js';
 import { makeLog } from '../helpers/steplog.js';
@@ -184,6 +185,39 @@ describe('a resumed replay ends byte for byte as an uninterrupted one', () => {
     expect(ok.status).toBe(0);
     expect(ok.stderr).toMatch(/700 steps replayed with odm \(steps 100–799\)/);
     expect(wrong.stderr).toContain(`${ck}: the checkpoint holds a "odm" policy, but --policy is ado`);
+  });
+});
+
+describe('many domains', () => {
+  it('replays a 1,000-domain log with ADO refits end to end, and resumes it exactly', async () => {
+    const K = 1000;
+    const rng = new Rng(5);
+    const domains = Array.from({ length: K }, (_, k) => `d${k}`);
+    // A prior in the header: without one the natural mixture is the whole log's count shares, which a prefix does not have.
+    const out = [JSON.stringify({ adomix: 'steplog/1', domains, prior: domains.map(() => 1 / K), unit: 'examples' })];
+    for (let t = 0; t < 520; t++) {
+      const count = domains.map(() => rng.int(3));
+      count[t % K] += 1; // never an empty batch
+      const loss = count.map((c, k) => (c > 0 ? Number((1 + (k % 7) / 10 + 5 * (t + 1) ** -0.3).toFixed(4)) : null));
+      out.push(JSON.stringify({ step: t, loss, count }));
+    }
+    const wide = join(dir, 'wide.jsonl');
+    writeFileSync(wide, out.join('\n') + '\n');
+    const flags = ['--start-step', '200', '--refit-interval', '200', '--ignore-steps', '0'];
+    const full = join(dir, 'wide-full.jsonl');
+    const r = await adomixAsync(['replay', wide, ...flags, '--out', full]);
+    expect(r.stderr).toMatch(/520 steps replayed with ado \(steps 0–519\), 2 law updates/);
+    const last = JSON.parse(readFileSync(full, 'utf8').trim().split('\n')[519]);
+    expect(last.weights).toHaveLength(K);
+    expect(Math.abs(last.weights.reduce((a: number, b: number) => a + b, 0) - 1)).toBeLessThan(1e-12);
+    // Checkpointed half way (a refit in flight), resumed on the whole log: the same output.
+    const half = join(dir, 'wide-half.jsonl');
+    writeFileSync(half, out.slice(0, 251).join('\n') + '\n'); // steps 0…249: the refit started after 200 is in flight
+    const ck = join(dir, 'wide.ck.json');
+    const part = join(dir, 'wide-part.jsonl');
+    expect((await adomixAsync(['replay', half, ...flags, '--out', part, '--checkpoint', ck])).status).toBe(0);
+    expect((await adomixAsync(['replay', wide, '--resume', ck, '--out', part])).status).toBe(0);
+    expect(readFileSync(part, 'utf8')).toBe(readFileSync(full, 'utf8'));
   });
 });
 

@@ -261,16 +261,16 @@ describe('AdoPolicy with the real fitting engine', () => {
     expect(r.results[0].ok ? '' : r.results[0].reason).toMatch(/ignoreSteps 500 leaves 0 points, need 20/);
   });
 
-  it('reference preset with ignore 1000, start 500: the refit at 1000 sees 1 point and is refused, the one at 2000 fits', () => {
+  it('reference preset with ignore 1000, start 500: like the authors, the refit at 1000 fits its single point, the one at 2000 fits 101', () => {
     const run = new SyntheticRun(6, 2);
     const p = new AdoPolicy({ domains: ['a', 'b'], preset: 'reference', startStep: 500, ignoreSteps: 1000 });
     const w = drive(p, run, 1001);
-    expect(p.lastRefit?.results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual([
-      expect.stringMatching(/ignoreSteps 1000 leaves 1 points, need 3/),
-      expect.stringMatching(/ignoreSteps 1000 leaves 1 points, need 3/),
-    ]);
-    expect(p.laws()).toEqual([null, null]);
-    expect(Array.from(w[1000])).toEqual([0.5, 0.5]);
+    expect(p.lastRefit?.results.map((r) => (r.ok ? r.points : r.reason))).toEqual([1, 1]);
+    // One point fixes only a: e and α are held at the first grid start in the penalty-free box.
+    for (const law of p.laws()) expect(law).toEqual([expect.any(Number), 0.5, 0.001]);
+    // The ADO phase starts at step 1000, not a refit later.
+    expect(Array.from(w[999])).toEqual([0.5, 0.5]);
+    expect(Array.from(w[1000])).not.toEqual([0.5, 0.5]);
     drive(p, run, 1000);
     expect(p.lastRefit?.results.map((r) => r.points)).toEqual([101, 101]);
     expect(p.laws().every((l) => l !== null)).toBe(true);
@@ -345,7 +345,7 @@ describe('exact resume', () => {
   });
 
   it('knows its presets', () => {
-    expect(ADO_PRESETS.reference).toMatchObject({ lag: 0, bounds: 'reference', countMode: 'same-step', floor: 'reference', minPoints: 3 });
+    expect(ADO_PRESETS.reference).toMatchObject({ lag: 0, bounds: 'reference', countMode: 'same-step', floor: 'reference', minPoints: 1 });
     expect(new AdoPolicy({ domains: ['a'] }).settings).toMatchObject({ preset: 'default', lag: 100, minPoints: 20, bounds: 'auto' });
     expect(() => new AdoPolicy({ domains: ['a'], refitInterval: 0 })).toThrow(/refitInterval must be an integer ≥ 1, got 0/);
   });

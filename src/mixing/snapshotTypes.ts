@@ -1,0 +1,65 @@
+/**
+ * The shapes of the policies' snapshots (and of ODM's settings), apart from the classes that
+ * write them, so the schemas that check a snapshot and the classes that restore it both
+ * import them and neither imports the other.
+ */
+import type { AdoSettings } from './adoSettings.js';
+import type { HistoryJson } from './history.js';
+import type { PolicySnapshot } from './policy.js';
+
+export interface PendingRefit {
+  id: number;
+  rows: number;
+  applyAt: number;
+  domains: number[];
+}
+
+export interface AdoPolicySnapshot extends PolicySnapshot {
+  kind: 'ado';
+  version: 1;
+  settings: AdoSettings;
+  mu: number[];
+  h: number[];
+  piBar: number[];
+  weights: number[];
+  exhausted: boolean[];
+  /** The importance τ inside ρ (absent in older snapshots: then derived from settings.target). */
+  importance?: number[];
+  laws: ([number, number, number] | null)[];
+  lawsVersion: number;
+  nSame: number;
+  nOwn: number[];
+  nBase: number[];
+  pending: PendingRefit[];
+  history: HistoryJson;
+}
+
+export type OdmVariant = 'exp3' | 'smoothed';
+
+export interface OdmSettings {
+  variant: OdmVariant;
+  /** Reward = rewardScale · loss (0.1). */
+  rewardScale: number;
+  /** m in the smoothed variant (0.9). */
+  smoothing: number;
+  /** Divide the reward by the domain's sampling probability (exp3: always; smoothed: default false). */
+  importanceWeighted: boolean;
+}
+
+export interface OdmPolicySnapshot extends PolicySnapshot {
+  kind: 'odm';
+  version: 1;
+  settings: OdmSettings;
+  rewards: number[];
+  exhausted: boolean[];
+  weights: number[];
+}
+
+export type StaticKind = 'natural' | 'balanced' | 'static';
+
+export interface StaticPolicySnapshot extends PolicySnapshot {
+  kind: StaticKind;
+  version: 1;
+  base: number[];
+  exhausted: boolean[];
+}
