@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { register as registerFit } from './fit.js';
-import { register as registerLaws } from './laws.js';
+import { register as registerLaws } from './laws/index.js';
 import { register as registerCost } from './cost.js';
 import { register as registerReplay } from './replay.js';
 import { register as registerSimulate } from './simulate.js';

@@ -28,7 +28,7 @@
  * step it started after, and is applied exactly `lag` steps later, the weights never
  * depend on machine speed: inline and worker runners give identical weights.
  */
-import type { MixturePolicy, PolicySnapshot, StepObservation } from './policy.js';
+import type { MixturePolicy, StepObservation } from './policy.js';
 import { validateObservation } from './validateObservation.js';
 import { CopyPool } from './copyPool.js';
 import {
@@ -49,7 +49,7 @@ import {
   type AdoWeightParams,
   type AdoWeightState,
 } from './adoWeights.js';
-import { StepHistory, type HistoryJson } from './history.js';
+import { StepHistory } from './history.js';
 import { InlineRefitRunner } from './refit.js';
 import type { RefitDomainResult, RefitFitOptions, RefitOutcome, RefitRunner } from './refitTypes.js';
 import { minShareProblem, resolveSettings, type AdoSettings, type AdoTarget } from './adoSettings.js';

@@ -16,7 +16,7 @@
  * A domain added with prior share p starts with the R̂ that gives it share p of the
  * exponential-weights part of the next mixture.
  */
-import type { MixturePolicy, PolicySnapshot, StepObservation } from './policy.js';
+import type { MixturePolicy, StepObservation } from './policy.js';
 import { validateObservation } from './validateObservation.js';
 import { CopyPool } from './copyPool.js';
 import { appendValue, checkDomains, checkNewDomain, resolveDomain } from './shares.js';
@@ -24,7 +24,7 @@ import { odmEpsilon, odmMixture } from './odmWeights.js';
 import { odmOptionsSchema, resolveOdmSettings } from './optionSchemas.js';
 import { parseOptions } from './schemaText.js';
 import { parseOdmSnapshot } from './snapshotSchemas.js';
-import type { OdmVariant, OdmSettings, OdmPolicySnapshot } from './snapshotTypes.js';
+import type { OdmSettings, OdmPolicySnapshot } from './snapshotTypes.js';
 
 export type { OdmVariant, OdmSettings, OdmPolicySnapshot } from './snapshotTypes.js';
 

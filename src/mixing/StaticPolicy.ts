@@ -10,7 +10,7 @@
  * with prior share p gets exactly p and the other shares are scaled by (1 − p)
  * (for `balanced` the mixture simply stays uniform over the live domains).
  */
-import type { MixturePolicy, PolicySnapshot, StepObservation } from './policy.js';
+import type { MixturePolicy, StepObservation } from './policy.js';
 import { validateObservation } from './validateObservation.js';
 import { CopyPool } from './copyPool.js';
 import {
