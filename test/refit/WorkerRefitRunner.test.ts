@@ -72,7 +72,7 @@ describe('WorkerRefitRunner', () => {
   });
 });
 
-// // The worker refit path over a thousand domains: the shared history (bounded reservation,
+// The worker refit path over a thousand domains: the shared history (bounded reservation,
 // growth and reallocation while the worker holds it) and the result slot sized for K.
 describe('WorkerRefitRunner over 1000 domains', () => {
   const K = 1000;
