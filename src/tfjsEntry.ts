@@ -6,3 +6,5 @@
 export * from './tfjs/index.js';
 export * from './models/index.js';
 export * from './train/index.js';
+// The windows a model reads a domain's text by (also in 'adomix'), where this entry always had them.
+export { TokenWindows, type TextDomain } from './data/index.js';
