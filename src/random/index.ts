@@ -1,1 +1,2 @@
 export { Rng, MAX_SEED } from './Rng.js';
+export { FeistelPermutation } from './feistel.js';

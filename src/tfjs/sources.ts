@@ -4,10 +4,12 @@
  *
  * Epoch e's order is the Fisher–Yates shuffle of 0 … size−1 by a generator seeded from
  * (seed, domain, e), so a source's whole state is two integers (epoch, position) and a
- * checkpoint restores it exactly. With a limited number of epochs a source runs out;
+ * checkpoint restores it exactly. The shuffled table costs 4 bytes per example; a corpus on
+ * disk with billions of windows uses `order: 'feistel'` instead, a permutation computed per
+ * position (src/random/feistel.ts) in O(1) memory. With a limited number of epochs a source runs out;
  * the training loop then reports the domain to the policy (`markExhausted`).
  */
-import { Rng } from '../random/index.js';
+import { FeistelPermutation, Rng } from '../random/index.js';
 
 export interface SourceState {
   epoch: number;
@@ -23,6 +25,8 @@ export interface ExampleSourceOptions {
   epochs?: number;
   /** Shuffle each epoch (default true); false serves 0, 1, 2, … every epoch. */
   shuffle?: boolean;
+  /** How the shuffle is held: `table` (Fisher–Yates, 4 bytes per example; default) or `feistel` (computed, O(1) memory). */
+  order?: 'table' | 'feistel';
 }
 
 /** Example indices of one domain, shuffled per epoch. */
@@ -32,7 +36,8 @@ export class ExampleSource {
   private readonly seed: number;
   private readonly domain: number;
   private readonly shuffle: boolean;
-  private readonly order: Uint32Array;
+  private readonly order: Uint32Array | undefined;
+  private permutation: FeistelPermutation | undefined;
   private epochNo = 0;
   private pos = 0;
 
@@ -47,7 +52,9 @@ export class ExampleSource {
     this.seed = options.seed ?? 0;
     this.domain = options.domain ?? 0;
     this.shuffle = options.shuffle ?? true;
-    this.order = new Uint32Array(size);
+    const order = options.order ?? 'table';
+    if (order !== 'table' && order !== 'feistel') throw new Error(`example source: order must be "table" or "feistel", got ${JSON.stringify(order)}`);
+    this.order = order === 'table' ? new Uint32Array(size) : undefined;
     this.arrange();
   }
 
@@ -92,20 +99,28 @@ export class ExampleSource {
       this.arrange();
     }
     if (this.epochNo >= this.epochs) throw new Error(`example source (domain ${this.domain}): exhausted after ${this.epochs} epoch(s) of ${this.size} examples`);
-    return this.order[this.pos++];
+    const i = this.pos++;
+    if (this.order !== undefined) return this.order[i];
+    return this.permutation !== undefined ? this.permutation.at(i) : i;
   }
 
   /** The order of the current epoch. */
   private arrange(): void {
     const n = this.size;
+    const shuffled = this.shuffle && this.epochNo < this.epochs;
+    if (this.order === undefined) {
+      this.permutation = shuffled ? new FeistelPermutation(n, mixSeed(this.seed, this.domain, this.epochNo)) : undefined;
+      return;
+    }
     for (let i = 0; i < n; i++) this.order[i] = i;
-    if (!this.shuffle || this.epochNo >= this.epochs) return;
+    if (!shuffled) return;
     const rng = new Rng(mixSeed(this.seed, this.domain, this.epochNo));
+    const order = this.order;
     for (let i = n - 1; i > 0; i--) {
       const j = rng.int(i + 1);
-      const t = this.order[i];
-      this.order[i] = this.order[j];
-      this.order[j] = t;
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
     }
   }
 }

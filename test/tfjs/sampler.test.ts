@@ -119,4 +119,23 @@ describe('ExampleSource', () => {
     expect(() => new ExampleSource(0)).toThrow(/size must be a positive integer, got 0/);
     expect(() => new ExampleSource(3, { epochs: 1.5 })).toThrow(/epochs must be a positive integer or Infinity/);
   });
+
+  it("order 'feistel': the same guarantees with nothing stored, and a resume continues exactly", () => {
+    const epoch = (src: ExampleSource, n: number) => Array.from({ length: n }, () => src.next());
+    const a = new ExampleSource(1000, { seed: 1, domain: 2, order: 'feistel' });
+    const e0 = epoch(a, 1000);
+    const e1 = epoch(a, 1000);
+    expect([...e0].sort((x, y) => x - y)).toEqual([...Array(1000).keys()]);
+    expect([...e1].sort((x, y) => x - y)).toEqual([...Array(1000).keys()]);
+    expect(e1).not.toEqual(e0);
+    expect(epoch(new ExampleSource(1000, { seed: 1, domain: 2, order: 'feistel' }), 1000)).toEqual(e0);
+    expect(epoch(new ExampleSource(1000, { seed: 1, domain: 3, order: 'feistel' }), 1000)).not.toEqual(e0);
+    const b = new ExampleSource(1000, { seed: 1, domain: 2, order: 'feistel' });
+    b.restore({ epoch: 1, position: 400 });
+    expect(epoch(b, 600)).toEqual(e1.slice(400));
+    // a billion windows: no table of 4 GB
+    const huge = new ExampleSource(1e9, { seed: 3, order: 'feistel' });
+    expect(huge.next()).toBeLessThan(1e9);
+    expect(() => new ExampleSource(3, { order: 'random' as never })).toThrow('example source: order must be "table" or "feistel", got "random"');
+  });
 });
