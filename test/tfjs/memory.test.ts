@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -39,13 +39,15 @@ describe('checkBatchFits', () => {
     const corpus = builtinCorpus({ seed: 5, trainChars: { code: 3000, prose: 3000, json: 1500, random: 2500 }, heldOutChars: 400 });
     const task = new CharLMTask(corpus, { model: { context: 4, embedding: 4, hidden: 16, layers: 1 }, targetsPerExample: 4, evalExamples: 4 });
     const optimizer = new Adam();
-    const outDir = join(mkdtempSync(join(tmpdir(), 'adomix-memory-')), 'run');
+    const dir = mkdtempSync(join(tmpdir(), 'adomix-memory-'));
+    const outDir = join(dir, 'run');
     const policy = StaticPolicy.balanced(task.domains);
     try {
       // 10^9 examples: a one-hot input of 4·4·96·4 bytes each, 6 TB, more than any machine here.
       await expect(trainLoop({ task, policy, optimizer, steps: 1, batchSize: 1e9, outDir })).rejects.toThrow(/^batch size 1000000000 does not fit the cpu backend: its largest tensor \(the one-hot input, 4·4 rows × 96 values per example\)/);
       expect(existsSync(outDir)).toBe(false);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
       optimizer.dispose();
       task.dispose();
     }

@@ -4,15 +4,17 @@
  * accepts, resume, and the errors.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readStepLog } from '../../src/runlog/index.js';
 import { TINY } from '../helpers/train.js';
 
 const run = promisify(execFile);
+const root = mkdtempSync(join(tmpdir(), 'adomix-cli-train-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 const CLI = join(import.meta.dirname, '../../dist/src/cli/main.js');
 
 async function adomix(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -27,7 +29,7 @@ async function adomix(args: string[]): Promise<{ code: number; stdout: string; s
 
 describe('adomix train (built CLI, cpu backend)', () => {
   it('trains, writes a step log that adomix replay accepts, and resumes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'adomix-cli-train-'));
+    const dir = mkdtempSync(join(root, 'ok-'));
     const config = join(dir, 'tiny.json');
     writeFileSync(config, JSON.stringify(TINY));
     const out = join(dir, 'run');
@@ -64,7 +66,7 @@ describe('adomix train (built CLI, cpu backend)', () => {
   });
 
   it('explains bad input', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'adomix-cli-train-bad-'));
+    const dir = mkdtempSync(join(root, 'bad-'));
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ steps: -3, model: { hidden: 'big' }, colour: 'red' }));
     const r = await adomix(['train', '--config', bad, '--out', join(dir, 'x')]);

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCorpus } from '../../src/data/index.js';
 import { StaticPolicy, createPolicy, type MixturePolicy } from '../../src/mixing/index.js';
 import { readStepLog } from '../../src/runlog/index.js';
@@ -21,8 +21,10 @@ function tinyTask(seed = 0): CharLMTask {
   return new CharLMTask(corpus, { model: { context: 4, embedding: 4, hidden: 16, layers: 1, seed }, targetsPerExample: 4, evalExamples: 4 });
 }
 
+const root = mkdtempSync(join(tmpdir(), 'adomix-train-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'adomix-train-'));
+  return mkdtempSync(join(root, 'run-'));
 }
 
 /** A small ADO policy that really refits within a dozen steps (inline refits, lag 1). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,7 @@ describe('findVulkanLoader', () => {
     const dir = mkdtempSync(join(tmpdir(), 'adomix-vk-'));
     writeFileSync(join(dir, 'libvulkan.so.1'), '');
     expect(findVulkanLoader({ LD_LIBRARY_PATH: `/nonexistent:${dir}` })).toBe(join(dir, 'libvulkan.so.1'));
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
