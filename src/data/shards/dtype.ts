@@ -19,9 +19,13 @@ export function bytesPerToken(dtype: TokenDtype): 2 | 4 {
 /** Typed arrays use the host's byte order; shards are little-endian, so big-endian hosts swap. */
 export const HOST_IS_LITTLE_ENDIAN = endianness() === 'LE';
 
-/** Swaps `bytes` in place between host order and little-endian (a no-op on little-endian hosts). */
-export function swapLittleEndian(bytes: Buffer, dtype: TokenDtype): void {
+/**
+ * Swaps the first `length` bytes of `bytes` in place between host order and little-endian:
+ * a no-op (and no allocation) on little-endian hosts.
+ */
+export function swapLittleEndian(bytes: Uint8Array, length: number, dtype: TokenDtype): void {
   if (HOST_IS_LITTLE_ENDIAN) return;
-  if (dtype === 'uint16') bytes.swap16();
-  else bytes.swap32();
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, length);
+  if (dtype === 'uint16') view.swap16();
+  else view.swap32();
 }

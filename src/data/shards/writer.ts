@@ -77,7 +77,7 @@ export class ShardWriter implements TokenSink {
   private flush(): void {
     if (this.fd === undefined || this.fill === 0) return;
     const chunk = this.bytes.subarray(0, this.fill * bytesPerToken(this.dtype));
-    swapLittleEndian(chunk, this.dtype);
+    swapLittleEndian(chunk, chunk.length, this.dtype);
     this.hash.update(chunk);
     let off = 0;
     while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);

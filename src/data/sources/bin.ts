@@ -41,7 +41,7 @@ export async function readBinFile(path: string, gzip: boolean, ctx: ReadContext)
     raw.set(chunk.subarray(at, at + whole), fill);
     fill += whole;
     if (at + whole < chunk.length) carry = chunk[at + whole];
-    swapLittleEndian(Buffer.from(scratch.buffer, 0, fill), 'uint16');
+    swapLittleEndian(raw, fill, 'uint16');
     const ids = scratch.subarray(0, fill >> 1);
     if (ctx.vocabSize < 65536) {
       for (let i = 0; i < ids.length; i++) {
