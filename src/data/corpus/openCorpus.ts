@@ -13,7 +13,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isSameFile, removeStaleTempsIn, resolveOutputTarget } from '../../runlog/index.js';
-import { CorpusError } from '../errors.js';
+import { CorpusError, messageOf } from '../errors.js';
 import { bytesPerToken, dtypeFor, fingerprint, formatShardIndex, SHARDS_FORMAT, type IndexDomain, type ShardIndex, type ShardStream } from '../shards/index.js';
 import { fileFormat } from '../sources/index.js';
 import { byteTokenizer, gpt2Tokenizer, type Tokenizer } from '../tokenizers/index.js';
@@ -103,7 +103,11 @@ export async function openCorpus(path: string, options: CorpusOptions = {}): Pro
   const { tokenizer, name, vocabSize } = await chooseTokenizer(spec, options);
   const dtype = dtypeFor(vocabSize);
   const settings: BuildSettings = { tokenizer, tokenizerName: name, vocabSize, dtype, cacheDir };
-  mkdirSync(cacheDir, { recursive: true });
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+  } catch (err) {
+    throw new CorpusError(`cannot make the cache folder ${cacheDir}: ${messageOf(err)}`, { file: cacheDir }, { cause: err });
+  }
   removeStaleTempsIn(cacheDir);
   const old = readIndexFile(indexPath);
 
