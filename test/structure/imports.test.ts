@@ -23,7 +23,7 @@ export const RANK: Record<string, number> = {
   mixing: 2,
   refit: 3,
   runlog: 3,
-  data: 3,
+  data: 4,
   sim: 4,
   report: 4,
   replay: 4,
