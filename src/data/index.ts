@@ -1,7 +1,7 @@
 // Corpora and how a model reads them: the built-in generated corpus, token windows, corpora of
 // real files (a data folder or a manifest) tokenised once into token shards, tokenisers.
 export * from './builtin/index.js';
-export { TokenWindows, type TextDomain } from './windows.js';
+export { TokenWindows, fillWindow, type TextDomain } from './windows.js';
 export { ArrayTokenReader, type TokenReader } from './tokenReader.js';
 export { CorpusError } from './errors.js';
 export { openCorpus, HELDOUT_FOLDER, type CorpusOptions, type CorpusDomainInfo, type TokenCorpus, type CorpusProgress } from './corpus/index.js';

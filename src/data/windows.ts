@@ -27,14 +27,21 @@ export class TokenWindows {
    * `tgt[row …]`, where row = slot·T.
    */
   fill(index: number, slot: number, ctx: Int32Array, tgt: Int32Array): void {
-    const C = this.context;
-    const T = this.targets;
-    const start = index * T;
-    const tok = this.tokens;
-    let c = slot * T * C;
-    for (let t = 0; t < T; t++) {
-      for (let j = 0; j < C; j++) ctx[c++] = tok[start + t + j];
-      tgt[slot * T + t] = tok[start + t + C];
-    }
+    fillWindow(this.tokens, index * this.targets, this.context, this.targets, slot, ctx, tgt);
+  }
+}
+
+/**
+ * The layout of one window, tokens [start, start + C + T): its T rows of C context tokens
+ * at `ctx[slot·T·C …]` (row t holds tokens start + t … start + t + C − 1) and the T
+ * tokens they predict at `tgt[slot·T …]` (row t: token start + t + C).
+ */
+export function fillWindow(tokens: ArrayLike<number>, start: number, context: number, targets: number, slot: number, ctx: Int32Array, tgt: Int32Array): void {
+  const C = context;
+  const T = targets;
+  let c = slot * T * C;
+  for (let t = 0; t < T; t++) {
+    for (let j = 0; j < C; j++) ctx[c++] = tokens[start + t + j];
+    tgt[slot * T + t] = tokens[start + t + C];
   }
 }

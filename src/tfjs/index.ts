@@ -18,7 +18,7 @@ export { webgpuLoader, findVulkanLoader, describeAdapter } from './webgpu.js';
 export { AliasTable, DomainSampler, type BatchDraw } from './sampler.js';
 export { ExampleSource, type ExampleSourceOptions, type SourceState } from './sources.js';
 export { domainOneHot, perDomainSums, perDomainCounts, perDomainMeans, perDomainSumsHost } from './perDomainLoss.js';
-export { matMul, dense, embed } from './ops.js';
+export { matMul, dense, embed, batchMatMul, matMulTransposeB, gatherRows } from './ops.js';
 export { Adam, cosineSchedule, type AdamOptions } from './adam.js';
 export type { TrainTask } from './task.js';
 export { backendMemoryLimits, checkBatchFits, type StepMemory, type MemoryLimits } from './memory.js';

@@ -17,6 +17,8 @@ import * as tf from '@tensorflow/tfjs';
 export function domainOneHot(domains: Int32Array | tf.Tensor1D, numDomains: number): tf.Tensor2D {
   return tf.tidy(() => {
     const d = domains instanceof tf.Tensor ? domains : tf.tensor1d(domains, 'int32');
+    // tf.oneHot refuses depth 1; with one domain every example is in it.
+    if (numDomains === 1) return tf.ones([d.shape[0], 1]) as tf.Tensor2D;
     return tf.cast(tf.oneHot(d, numDomains), 'float32') as tf.Tensor2D;
   });
 }
