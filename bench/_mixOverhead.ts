@@ -5,15 +5,14 @@
  * (one read-back), report to the policy. ADO refits in a worker thread on the schedule
  * `adomix train` uses for a run of `scheduleSteps` steps.
  */
-import { builtinCorpus, VOCAB_SIZE } from '../src/data/index.js';
 import { createPolicy, type MixturePolicy } from '../src/mixing/index.js';
 import { createRefitRunner } from '../src/refit/index.js';
 import { Adam } from '../src/tfjs/adam.js';
 import type { BackendChoice } from '../src/tfjs/backend.js';
 import { DomainSampler } from '../src/tfjs/sampler.js';
 import { ExampleSource } from '../src/tfjs/sources.js';
-import { CharLMTask } from '../src/models/index.js';
-import { adoScheduleFor, parseTrainConfig, type TrainConfig } from '../src/train/trainConfig.js';
+import { buildTask } from '../src/train/buildTask.js';
+import { adoScheduleFor, parseTrainConfig, type TrainConfigInput } from '../src/train/trainConfig.js';
 import { DomainTrainStep } from '../src/tfjs/trainStep.js';
 import { policySpecFor } from '../src/train/runTraining.js';
 import { median } from './_util.js';
@@ -27,8 +26,8 @@ export interface MixOverheadOptions {
   block: number;
   /** ADO's schedule is `adomix train`'s for a run of this many steps. */
   scheduleSteps: number;
-  /** Model size and batch (default: `adomix train`'s). */
-  model?: Partial<TrainConfig['model']>;
+  /** The model and its size (default: `adomix train`'s, the char MLP), and the batch. */
+  model?: TrainConfigInput['model'];
   batchSize?: number;
   /** Progress lines (stderr). */
   say: (line: string) => void;
@@ -46,11 +45,10 @@ export async function measureMixOverhead(o: MixOverheadOptions) {
     ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
     ...(o.model !== undefined ? { model: o.model } : {}),
   });
-  const corpus = builtinCorpus({ seed: config.data.seed });
-  const task = new CharLMTask(corpus, { model: { ...config.model, vocabSize: VOCAB_SIZE, seed: 0 }, targetsPerExample: config.targetsPerExample, evalExamples: 8 });
+  // The built-in corpus, as `adomix train` builds it (evaluation is not timed: 8 examples).
+  const run = await buildTask(parseTrainConfig({ ...config, evalExamples: 8 }));
+  const { task, prior } = run;
   const domains = [...task.domains];
-  const total = task.trainSizes.reduce((a, b) => a + b, 0);
-  const prior = task.trainSizes.map((n) => n / total);
   const runner = createRefitRunner('worker');
   const policies: Record<'static' | 'ado', MixturePolicy> = {
     static: createPolicy({ kind: 'natural', domains, prior }),
@@ -61,7 +59,7 @@ export async function measureMixOverhead(o: MixOverheadOptions) {
   /** Time inside weights() + observe() alone: the policy's own cost on the training thread. */
   const policyMs: Record<'static' | 'ado', number> = { static: 0, ado: 0 };
   const optimizer = new Adam({ learningRate: config.learningRate });
-  const train = new DomainTrainStep({ numDomains: domains.length, optimizer, loss: task.loss, varList: task.variables });
+  const train = new DomainTrainStep({ numDomains: domains.length, optimizer, loss: task.loss, varList: [...task.variables] });
   const sampler = new DomainSampler(1);
   const sources = task.trainSizes.map((n, k) => new ExampleSource(n, { seed: 1, domain: k }));
   const B = config.batchSize;
@@ -102,12 +100,12 @@ export async function measureMixOverhead(o: MixOverheadOptions) {
   }
   const ado = policies.ado as MixturePolicy & { lawsVersion?: number };
   const refits = (runner as unknown as { stats?: { refits: number; computeMs: number[]; waits: number; maxWaitMs: number } }).stats;
-  const parameters = task.model.parameterCount;
+  const parameters = task.variables.reduce((n, v) => n + v.size, 0);
   await policies.ado.close();
   await policies.static.close();
   await runner.close();
   optimizer.dispose();
-  task.dispose();
+  run.dispose();
 
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const msStatic = mean(times.static);

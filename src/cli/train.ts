@@ -16,14 +16,14 @@
  *
  * tfjs is imported only when the command runs, so other commands start fast.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import pino from 'pino';
 import { readStepLog, resolveOutputTarget, writeFileAtomic } from '../runlog/index.js';
 import { writeRunReport } from '../report/index.js';
-import { parseTrainConfig, type TrainConfig } from '../train/trainConfig.js';
+import { isDiskData, parseTrainConfig, type TrainConfig } from '../train/trainConfig.js';
 import { MAX_SEED } from '../random/index.js';
 import { integerOption, seedOption } from './options.js';
 import type { BuiltinRunResult } from '../train/runTraining.js';
@@ -44,7 +44,36 @@ export interface TrainCliOptions {
   force?: boolean;
   json?: boolean;
   progress?: boolean;
+  data?: string;
+  tokenizer?: 'byte' | 'gpt2';
+  heldOut?: number;
+  textField?: string;
+  skipBadLines?: boolean;
+  model?: 'mlp' | 'gpt';
+  context?: number;
+  layers?: number;
+  heads?: number;
+  width?: number;
 }
+
+/** The flags that shape the model and the corpus: a resumed run keeps its config's. */
+const SETUP_FLAGS = [
+  ['--config', 'config'],
+  ['--policy', 'policy'],
+  ['--seed', 'seed'],
+  ['--out', 'out'],
+  ['--batch-size', 'batchSize'],
+  ['--data', 'data'],
+  ['--tokenizer', 'tokenizer'],
+  ['--held-out', 'heldOut'],
+  ['--text-field', 'textField'],
+  ['--skip-bad-lines', 'skipBadLines'],
+  ['--model', 'model'],
+  ['--context', 'context'],
+  ['--layers', 'layers'],
+  ['--heads', 'heads'],
+  ['--width', 'width'],
+] as const;
 
 /** What `adomix train --json` prints. */
 export interface TrainSummary {
@@ -60,6 +89,8 @@ export interface TrainSummary {
   domains: { name: string; heldOut: number | null; weight: number; natural: number; examples: number }[];
   /** Mean held-out loss over the learnable domains (all but `random`). */
   meanHeldOutLearnable: number | null;
+  /** What the losses are per: `char` (the built-in corpus), `byte` or `token` (GPT-2 BPE). */
+  lossUnit: 'char' | 'byte' | 'token';
   stepLog: string;
   /** The run's HTML report (adomix report). */
   report: string;
@@ -68,14 +99,17 @@ export interface TrainSummary {
 export function register(program: Command): void {
   program
     .command('train')
-    .description('Pretrain a small character-level LM on the built-in multi-domain corpus with a mixture policy (ADO by default).')
+    .description('Pretrain a language model (a char MLP or a GPT) on a multi-domain corpus, built in or your own (--data), with a mixture policy (ADO by default).')
     .addHelpText(
       'after',
       [
         '',
         'Built-in data: code (JS/TS-like functions), prose (English), json (records) and random (uniform',
-        'characters, which cannot be learned). The run directory gets config.json, steps.jsonl (the step',
-        'log: replay it with `adomix replay`), checkpoint.json + weights-*.bin, and train.log (pino JSON).',
+        'characters, which cannot be learned). --data PATH trains on your own files instead: a folder with',
+        'one sub-folder per domain, or a manifest (.json); .txt, .md, .jsonl, .parquet (each also .gz) and',
+        'nanoGPT .bin shards, tokenised once into a cache next to the data (docs/data.md).',
+        'The run directory gets config.json, steps.jsonl (the step log: replay it with `adomix replay`),',
+        'checkpoint.json + weights-*.bin, and train.log (pino JSON).',
         '',
         'Backends: auto (tensorflow → webgpu → wasm → cpu, the first that runs), or one by name;',
         'ADOMIX_BACKEND sets the default. --config FILE is JSON; command-line flags override it.',
@@ -89,6 +123,16 @@ export function register(program: Command): void {
     .addOption(new Option('--batch-size <n>', 'examples per step').argParser(integerOption(1)))
     .addOption(new Option('--eval-every <n>', 'held-out evaluation every n steps (0: only at the end)').argParser(integerOption(0)))
     .addOption(new Option('--checkpoint-every <n>', 'checkpoint every n steps (0: only at the end)').argParser(integerOption(0)))
+    .option('--data <path>', 'your corpus: a folder of domain sub-folders, or a manifest (.json)')
+    .addOption(new Option('--tokenizer <name>', '--data: byte (UTF-8 bytes, 256 ids; default) or gpt2 (GPT-2 BPE)').choices(['byte', 'gpt2']))
+    .addOption(new Option('--held-out <fraction>', '--data: held-out fraction from the end of each domain (default 0.01)').argParser(fractionOption))
+    .option('--text-field <name>', '--data: the text field of .jsonl lines and .parquet rows (default text)')
+    .option('--skip-bad-lines', '--data: skip .jsonl lines without the text field, and count them')
+    .addOption(new Option('--model <kind>', 'mlp (the char MLP; default) or gpt (a decoder-only transformer)').choices(['mlp', 'gpt']))
+    .addOption(new Option('--context <n>', 'tokens of context (mlp default 16, gpt 64)').argParser(integerOption(1)))
+    .addOption(new Option('--layers <n>', 'hidden layers (mlp) or transformer blocks (gpt; default 2)').argParser(integerOption(1)))
+    .addOption(new Option('--heads <n>', 'gpt: attention heads (default 4)').argParser(integerOption(1)))
+    .addOption(new Option('--width <n>', 'gpt: model width, a multiple of --heads (default 128)').argParser(integerOption(1)))
     .option('--out <dir>', 'run directory (default runs/<time>-<policy>)')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, webgpu, wasm, cpu (default $ADOMIX_BACKEND or auto)')
     .option('--resume <dir>', 'continue the run checkpointed in this directory')
@@ -134,8 +178,8 @@ async function readJson(path: string, what: string): Promise<unknown> {
 async function resolveRun(options: TrainCliOptions): Promise<{ config: TrainConfig; outDir: string; resume: boolean }> {
   if (options.resume !== undefined) {
     if (options.force) throw new Error('--force starts a new run; it cannot be combined with --resume');
-    for (const [flag, value] of [['--config', options.config], ['--policy', options.policy], ['--seed', options.seed], ['--out', options.out], ['--batch-size', options.batchSize]] as const) {
-      if (value !== undefined) throw new Error(`${flag} cannot be changed when resuming (the run's config.json holds it); only --steps, --backend, --eval-every and --checkpoint-every can`);
+    for (const [flag, key] of SETUP_FLAGS) {
+      if (options[key] !== undefined) throw new Error(`${flag} cannot be changed when resuming (the run's config.json holds it); only --steps, --backend, --eval-every and --checkpoint-every can`);
     }
     const dir = options.resume;
     const saved = parseTrainConfig(await readJson(join(dir, 'config.json'), 'run config'), join(dir, 'config.json'));
@@ -159,11 +203,43 @@ async function resolveRun(options: TrainCliOptions): Promise<{ config: TrainConf
   if (options.batchSize !== undefined) overrides.batchSize = options.batchSize;
   if (options.evalEvery !== undefined) overrides.evalEvery = options.evalEvery;
   if (options.checkpointEvery !== undefined) overrides.checkpointEvery = options.checkpointEvery;
+  const data = dataOverrides(base, options);
+  if (data !== undefined) overrides.data = data;
+  const model = modelOverrides(base, options);
+  if (model !== undefined) overrides.model = model;
   // A new run gets a new id, whatever a copied config.json says.
   const config = parseTrainConfig({ ...base, ...overrides, runId: randomUUID() }, 'command line');
   const outDir = options.out ?? join('runs', `${timestamp()}-${config.policy}`);
   await checkNewRunDir(outDir, options.force === true);
   return { config, outDir, resume: false };
+}
+
+/** `data` with the corpus flags applied (undefined: none given). --data replaces the config's corpus. */
+function dataOverrides(base: TrainConfig, o: TrainCliOptions): Record<string, unknown> | undefined {
+  const flags = { tokenizer: o.tokenizer, heldOut: o.heldOut, textField: o.textField, skipBadLines: o.skipBadLines };
+  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  if (o.data === undefined && Object.keys(given).length === 0) return undefined;
+  const from = o.data !== undefined ? { path: o.data } : isDiskData(base.data) ? base.data : undefined;
+  if (from === undefined) {
+    throw new Error(`--${Object.keys(given)[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to a corpus on disk: give --data PATH (or data.path in the config)`);
+  }
+  return { ...(isDiskData(base.data) ? base.data : {}), ...from, ...given };
+}
+
+/** `model` with the model flags applied (undefined: none given). Another --model starts from its defaults. */
+function modelOverrides(base: TrainConfig, o: TrainCliOptions): Record<string, unknown> | undefined {
+  const flags = { context: o.context, layers: o.layers, heads: o.heads, width: o.width };
+  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  if (o.model === undefined && Object.keys(given).length === 0) return undefined;
+  const kind = o.model ?? base.model.kind;
+  return { ...(kind === base.model.kind ? base.model : {}), kind, ...given };
+}
+
+/** A fraction in (0, 1). */
+function fractionOption(value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !(x > 0 && x < 1)) throw new InvalidArgumentError('It must be a fraction between 0 and 1 (exclusive).');
+  return x;
 }
 
 /** The files a run writes into its directory. */
@@ -244,6 +320,14 @@ export async function runTrainCommand(options: TrainCliOptions, hooks: TrainComm
       backend,
       runId: config.runId,
       signal: hooks.signal,
+      onCorpusProgress: (p) => {
+        const now = performance.now();
+        if (quiet || (now - lastLine < (tty ? 250 : 5000) && p.bytesDone < p.bytesTotal)) return;
+        lastLine = now;
+        const pct = p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
+        const line = `adomix train: tokenising ${p.domain} (${p.file}) ${pct}% · ${p.mbPerSecond.toFixed(1)} MB/s`;
+        err.write(tty ? `\r${line}\x1b[K${p.bytesDone >= p.bytesTotal ? '\n' : ''}` : `${line}\n`);
+      },
       onBackend: (b) => {
         const skipped = b.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
         err.write(`adomix train: backend ${b.name} (${b.detail})${skipped ? ` — skipped ${skipped}` : ''}\n`);
@@ -312,6 +396,7 @@ export async function runTrainCommand(options: TrainCliOptions, hooks: TrainComm
       examples: examples[k],
     })),
     meanHeldOutLearnable: learnable.length > 0 ? learnable.reduce((a, b) => a + b, 0) / learnable.length : null,
+    lossUnit: !isDiskData(config.data) ? 'char' : config.data.tokenizer === 'gpt2' ? 'token' : 'byte',
     stepLog: join(outDir, 'steps.jsonl'),
     report: await writeRunReport(outDir, { countMode: config.ado.countMode ?? 'same-step' }),
   };
@@ -332,7 +417,7 @@ export function formatSummary(s: TrainSummary): string {
     line(head),
     ...rows.map(line),
     '',
-    `mean held-out loss over learnable domains: ${s.meanHeldOutLearnable === null ? '—' : s.meanHeldOutLearnable.toFixed(4)} nats/char` +
+    `mean held-out loss over learnable domains: ${s.meanHeldOutLearnable === null ? '—' : s.meanHeldOutLearnable.toFixed(4)} nats/${s.lossUnit}` +
       (s.domains.some((d) => d.name === 'random') ? ` (random stays near ln 96 = ${Math.log(96).toFixed(3)})` : ''),
     `step log: ${s.stepLog}   (replay: adomix replay ${s.stepLog})`,
     `report:   ${s.report}`,

@@ -96,6 +96,11 @@ export interface TrainLoopOptions {
   seed?: number;
   /** Passes over each domain's data before it is exhausted (default Infinity). */
   epochs?: number;
+  /**
+   * How each domain's shuffled order is held (ExampleSource): `table` (4 bytes per example,
+   * the default) or `feistel` (computed, O(1) memory: corpora on disk with billions of windows).
+   */
+  sourceOrder?: 'table' | 'feistel';
   /** Evaluate the held-out loss every this many steps (default 0: only after the last step). */
   evalEvery?: number;
   /** Where the step log and checkpoints go; without it nothing is written. */
@@ -175,7 +180,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
   const stepLogPath = outDir === undefined ? undefined : join(outDir, STEP_LOG_FILE);
   const checkpointPath = outDir === undefined ? undefined : join(outDir, CHECKPOINT_FILE);
 
-  const sources = task.trainSizes.map((n, k) => new ExampleSource(n, { seed, domain: k, epochs: options.epochs }));
+  const sources = task.trainSizes.map((n, k) => new ExampleSource(n, { seed, domain: k, epochs: options.epochs, order: options.sourceOrder }));
   let sampler = new DomainSampler(seed);
   let policy: MixturePolicy;
   let firstStep = 0;

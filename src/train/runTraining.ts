@@ -1,17 +1,17 @@
 /**
- * A whole built-in training run from a `TrainConfig`: choose the backend, build the
- * corpus, the character-level LM task, the policy (with its refit runner), Adam, and run
- * `trainLoop`. `adomix train`, `npm run demo` and the benchmarks go through here.
+ * A whole training run from a `TrainConfig`: choose the backend, build the task (the corpus,
+ * built-in or on disk, and the model: buildTask.ts), the policy (with its refit runner),
+ * Adam, and run `trainLoop`. `adomix train`, `npm run demo` and the benchmarks go through here.
  */
-import { builtinCorpus, VOCAB_SIZE, type BuiltinDomain } from '../data/index.js';
+import type { CorpusProgress } from '../data/index.js';
 import { createPolicy, type MixturePolicy, type PolicySpec, type RefitRunner } from '../mixing/index.js';
 import { createRefitRunner } from '../refit/index.js';
 import { Adam, cosineSchedule } from '../tfjs/adam.js';
 import { selectBackend, type BackendChoice } from '../tfjs/backend.js';
 import { backendMemoryLimits, checkBatchFits } from '../tfjs/memory.js';
-import { CharLMTask, charLMStepMemory } from '../models/index.js';
-import { adoScheduleFor, type TrainConfig } from './trainConfig.js';
 import { trainLoop, type StepProgress, type TrainLoopResult } from '../tfjs/trainLoop.js';
+import { buildTask, stepMemoryOf } from './buildTask.js';
+import { adoScheduleFor, type TrainConfig } from './trainConfig.js';
 
 export interface BuiltinRunOptions {
   /** Step log, checkpoints; without it nothing is written. */
@@ -27,12 +27,14 @@ export interface BuiltinRunOptions {
   signal?: AbortSignal;
   /** The run's id (kept in its checkpoints; a resume refuses another run's). */
   runId?: string;
+  /** Progress of tokenising a corpus on disk (the first time; a cached corpus reports nothing). */
+  onCorpusProgress?: (p: CorpusProgress) => void;
 }
 
 export interface BuiltinRunResult extends TrainLoopResult {
   backend: BackendChoice;
   domains: string[];
-  /** The natural mixture (each domain's share of the training examples). */
+  /** The natural mixture (each domain's share of the training tokens). */
   prior: number[];
   parameters: number;
   /** Seconds from backend selection to the end. */
@@ -71,28 +73,17 @@ export function runIdentityOf(config: TrainConfig): Record<string, unknown> {
 
 /** The size checks a run can make before anything is written: does its batch fit the backend? */
 export function checkRunFits(config: TrainConfig): void {
-  const rows = config.targetsPerExample;
-  checkBatchFits(config.batchSize, charLMStepMemory({ ...config.model, vocabSize: VOCAB_SIZE }, rows), backendMemoryLimits());
+  checkBatchFits(config.batchSize, stepMemoryOf(config), backendMemoryLimits());
 }
 
 export async function runBuiltinTraining(config: TrainConfig, options: BuiltinRunOptions = {}): Promise<BuiltinRunResult> {
   const t0 = performance.now();
   const backend = options.backend ?? (await selectBackend({ backend: config.backend === 'auto' ? undefined : config.backend }));
   options.onBackend?.(backend);
-  const corpus = builtinCorpus({
-    seed: config.data.seed,
-    domains: config.data.domains as BuiltinDomain[],
-    trainChars: config.data.trainChars,
-    heldOutChars: config.data.heldOutChars,
-  });
-  const task = new CharLMTask(corpus, {
-    model: { ...config.model, vocabSize: VOCAB_SIZE, seed: config.seed },
-    targetsPerExample: config.targetsPerExample,
-    evalExamples: config.evalExamples,
-  });
+  const run = await buildTask(config, { onCorpusProgress: options.onCorpusProgress });
+  const { task, prior } = run;
   const domains = [...task.domains];
-  const total = task.trainSizes.reduce((a, b) => a + b, 0);
-  const prior = task.trainSizes.map((n) => n / total);
+  const parameters = task.variables.reduce((n, v) => n + v.size, 0);
   const runner = config.policy === 'ado' ? createRefitRunner(config.refit) : undefined;
   const optimizer = new Adam({
     learningRate:
@@ -103,7 +94,7 @@ export async function runBuiltinTraining(config: TrainConfig, options: BuiltinRu
   let policy: MixturePolicy | undefined;
   try {
     policy = options.resume ? undefined : createPolicy(policySpecFor(config, domains, prior, runner));
-    if (policy !== undefined) options.onReady?.({ domains, prior, trainSizes: [...task.trainSizes], parameters: task.model.parameterCount, policy });
+    if (policy !== undefined) options.onReady?.({ domains, prior, trainSizes: [...task.trainSizes], parameters, policy });
     const result = await trainLoop({
       task,
       policy,
@@ -112,6 +103,7 @@ export async function runBuiltinTraining(config: TrainConfig, options: BuiltinRu
       batchSize: config.batchSize,
       seed: config.seed,
       epochs: config.epochs ?? undefined,
+      sourceOrder: run.sourceOrder,
       evalEvery: config.evalEvery,
       checkpointEvery: options.outDir === undefined ? 0 : config.checkpointEvery,
       outDir: options.outDir,
@@ -120,17 +112,18 @@ export async function runBuiltinTraining(config: TrainConfig, options: BuiltinRu
       prior,
       meta: { config },
       runId: options.runId,
-      identity: runIdentityOf(config),
+      // A corpus on disk adds its token hash: a resume on changed data is refused.
+      identity: run.dataIdentity === null ? runIdentityOf(config) : { ...runIdentityOf(config), corpusTokensSha256: run.dataIdentity },
       onStep: options.onStep,
       onCheckpoint: options.onCheckpoint,
       signal: options.signal,
     });
     policy = result.policy;
-    return { ...result, backend, domains, prior, parameters: task.model.parameterCount, seconds: (performance.now() - t0) / 1000 };
+    return { ...result, backend, domains, prior, parameters, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await policy?.close();
     await runner?.close();
     optimizer.dispose();
-    task.dispose();
+    run.dispose();
   }
 }

@@ -21,14 +21,31 @@ const positiveInt = z.number().int().positive();
 const seedSchema = z.number().int().min(0).max(MAX_SEED);
 const nonNegativeInt = z.number().int().nonnegative();
 
-const modelSchema = z.strictObject({
-  context: positiveInt.default(16).describe('characters of context C'),
+const mlpSchema = z.strictObject({
+  kind: z.literal('mlp'),
+  context: positiveInt.default(16).describe('tokens of context C'),
   embedding: positiveInt.default(24).describe('embedding width d'),
   hidden: positiveInt.default(256).describe('hidden layer width'),
   layers: positiveInt.default(2).describe('hidden layers'),
 });
 
-const dataSchema = z.strictObject({
+const gptSchema = z.strictObject({
+  kind: z.literal('gpt'),
+  context: positiveInt.default(64).describe('tokens of context T (each example predicts all T)'),
+  layers: positiveInt.default(2).describe('transformer blocks'),
+  heads: positiveInt.default(4).describe('attention heads per block'),
+  width: positiveInt.default(128).describe('model width d (a multiple of heads)'),
+});
+
+/** The model: the character MLP (`mlp`, the default, so configs without `kind` keep meaning it) or a GPT. */
+const modelSchema = z.preprocess(
+  (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && !('kind' in v) ? { ...v, kind: 'mlp' } : v),
+  z
+    .discriminatedUnion('kind', [mlpSchema, gptSchema])
+    .refine((m) => m.kind !== 'gpt' || m.width % m.heads === 0, { message: 'width must be a multiple of heads', path: ['width'] }),
+);
+
+const builtinDataSchema = z.strictObject({
   seed: seedSchema.default(1234).describe('corpus generator seed'),
   domains: z
     .array(z.enum(BUILTIN_DOMAINS))
@@ -38,6 +55,37 @@ const dataSchema = z.strictObject({
   trainChars: z.partialRecord(z.enum(BUILTIN_DOMAINS), positiveInt).default({}).describe('training-split characters per domain'),
   heldOutChars: positiveInt.default(16_384),
 });
+
+const diskDataSchema = z.strictObject({
+  path: z.string().min(1).describe('a corpus on disk: a directory of domain folders, or a manifest (JSON)'),
+  tokenizer: z.enum(['byte', 'gpt2']).default('byte').describe('byte-level UTF-8 (256 symbols) or GPT-2 BPE'),
+  heldOut: z.number().gt(0).lt(1).default(0.01).describe('held-out fraction from the end of each domain (unless the manifest names held-out files)'),
+  textField: z.string().min(1).default('text').describe('the text field of .jsonl lines and .parquet rows'),
+  skipBadLines: z.boolean().default(false).describe('skip .jsonl lines without the text field, and count them'),
+});
+
+type BuiltinData = z.output<typeof builtinDataSchema>;
+type DiskData = z.output<typeof diskDataSchema>;
+
+/**
+ * The corpus: one on disk when `path` is given (`adomix train --data`), else the built-in
+ * generated one; each form is strict, so a field of the other form is named as unknown.
+ */
+const dataSchema = z.unknown().transform((v, ctx): BuiltinData | DiskData => {
+  const onDisk = v !== null && typeof v === 'object' && 'path' in v;
+  const r = (onDisk ? diskDataSchema : builtinDataSchema).safeParse(v);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) {
+    const message = issue.code === 'unrecognized_keys' ? `${issue.message} (${onDisk ? 'with data.path, a corpus on disk' : 'the built-in corpus; give data.path for one on disk'})` : issue.message;
+    ctx.addIssue({ code: 'custom', message, path: issue.path });
+  }
+  return z.NEVER;
+});
+
+/** True when a config's corpus is on disk (`data.path`). */
+export function isDiskData(data: BuiltinData | DiskData): data is DiskData {
+  return 'path' in data;
+}
 
 const adoSchema = z.strictObject({
   preset: z.enum(['default', 'reference']).optional(),
@@ -65,7 +113,7 @@ export const trainConfigSchema = z.strictObject({
   policy: z.enum(['ado', 'natural', 'balanced', 'odm']).default('ado'),
   steps: positiveInt.default(1500),
   batchSize: positiveInt.default(32).describe('examples per step'),
-  targetsPerExample: positiveInt.default(16).describe('characters predicted per example'),
+  targetsPerExample: positiveInt.default(16).describe('mlp: tokens predicted per example (a GPT predicts its whole context)'),
   seed: seedSchema.default(0).describe('model initialisation, sampler and shuffling seed'),
   backend: z.string().default('auto'),
   learningRate: z.number().positive().default(2e-3).describe('peak learning rate'),
@@ -76,8 +124,8 @@ export const trainConfigSchema = z.strictObject({
   evalExamples: positiveInt.default(128).describe('held-out examples per domain'),
   checkpointEvery: nonNegativeInt.default(500),
   refit: z.enum(['worker', 'inline']).default('worker').describe('where ADO refits run'),
-  model: modelSchema.prefault({}),
-  data: dataSchema.prefault({}),
+  model: modelSchema.prefault({ kind: 'mlp' }),
+  data: dataSchema.default(() => builtinDataSchema.parse({})),
   ado: adoSchema.prefault({}),
   odm: odmSchema.prefault({}),
 });
