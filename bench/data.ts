@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- data [--json] [--mb 200] [--bpe-mb 50] [--reads 200000] [--window 1024] [--seed 1]`
+ * `npm run bench -- data [--json] [--mb 200] [--bpe-mb 50] [--reads 200000] [--window 1024] [--seed 1]
+ *   [--train-mb 2000] [--train-steps 60] [--memory-tokens 8000000] [--backend wasm]`
  *
  * The corpus pipeline of real files (src/data): a generated data folder (bench/_corpus.ts:
  * code .txt, prose .md, gzip-compressed JSONL records) of --mb MB opened with the byte-level
@@ -13,8 +14,8 @@
  *   `readSync`s; the shards were just written, so they are in the page cache: this is the
  *   reader's own cost, not the disk's).
  *
- * Extension point: the training figures (peak RSS training from a 2 GB corpus, ms/step vs
- * memory) go where marked below, on a corpus from `generateCorpusDir(dir, bytes, seed)`.
+ * - training from a generated corpus of --train-mb MB (2 GB by default): peak RSS of the
+ *   training process, and its ms/step against the same model fed from memory (_dataTrain.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import { openCorpus, type TokenCorpus, type TokenizerName } from '../src/data/index.js';
 import { Rng } from '../src/random/index.js';
 import { generateCorpusDir, type GeneratedCorpus } from './_corpus.js';
+import { measureTraining, trainChild } from './_dataTrain.js';
 import { intOption } from './_util.js';
 import type { BenchArgs } from './run.js';
 
@@ -63,7 +65,13 @@ function randomReads(corpus: TokenCorpus, reads: number, length: number, seed: n
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export async function run(args: BenchArgs): Promise<void> {
+  const steps = intOption(args, 'train-steps', 60);
+  const memoryTokens = intOption(args, 'memory-tokens', 8_000_000);
+  const backend = args.options.backend ?? 'wasm';
+  const child = args.options.child;
+  if (child === 'disk' || child === 'memory') return trainChild(args.options.corpus, child, steps, memoryTokens, backend);
   const mb = intOption(args, 'mb', 200);
+  const trainMb = intOption(args, 'train-mb', 2000);
   const bpeMb = intOption(args, 'bpe-mb', 50);
   const reads = intOption(args, 'reads', 200_000);
   const window = intOption(args, 'window', 1024);
@@ -91,7 +99,12 @@ export async function run(args: BenchArgs): Promise<void> {
     log(`GPT-2 BPE: ${round(bpe.seconds, 2)} s, ${round(bpe.mbPerSecond)} MB/s, ${bpe.tokens} tokens (${round(bpeGen.totalTextBytes / bpe.tokens, 2)} bytes per token)`);
     bpe.corpus.close();
 
-    // Extension point: training from a corpus on disk (peak RSS, ms/step vs memory) goes here.
+    const trainGen = generateCorpusDir(join(root, 'train'), trainMb * 1e6, seed + 2);
+    const train = await tokenise(trainGen, 'byte', 65);
+    train.corpus.close();
+    log(`training corpus: ${round(trainGen.totalTextBytes / 1e6)} MB, ${train.tokens} tokens, cached in ${round(train.seconds, 1)} s`);
+    const [memory, disk] = measureTraining(trainGen.dir, steps, memoryTokens, backend);
+    log(`training ${steps} steps on ${disk.backend}: from disk ${round(disk.msPerStep)} ms/step, peak RSS ${round(disk.peakRssMB)} MB; from memory ${round(memory.msPerStep)} ms/step, peak RSS ${round(memory.peakRssMB)} MB`);
 
     console.log(
       JSON.stringify({
@@ -107,6 +120,14 @@ export async function run(args: BenchArgs): Promise<void> {
         reads,
         readWindowsPerSecond: Math.round(windowsPerSecond),
         readMBps: round(readMBps),
+        trainCorpusMB: round(trainGen.totalTextBytes / 1e6),
+        trainBackend: disk.backend,
+        trainSteps: steps,
+        trainMsPerStepDisk: round(disk.msPerStep),
+        trainMsPerStepMemory: round(memory.msPerStep),
+        trainRatio: round(disk.msPerStep / memory.msPerStep, 3),
+        peakRssMBDisk: round(disk.peakRssMB),
+        peakRssMBMemory: round(memory.peakRssMB),
       }),
     );
   } finally {

@@ -296,20 +296,38 @@ export async function runTrainCommand(options: TrainCliOptions, hooks: TrainComm
   const { config, outDir, resume } = await resolveRun(options);
   hooks.onOutDir?.(outDir);
   const { runBuiltinTraining, checkRunFits } = await import('../train/runTraining.js');
+  const { buildTask } = await import('../train/buildTask.js');
   const { selectBackend } = await import('../tfjs/backend.js');
   // What can fail before the run starts fails before anything is written.
   const backend = await selectBackend({ backend: config.backend === 'auto' ? undefined : config.backend });
   checkRunFits(config);
-  await mkdir(outDir, { recursive: true });
-  if (!resume) await writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-  const logFile = join(outDir, 'train.log');
-  resolveOutputTarget(logFile);
-  const log = pino({ name: 'adomix-train', level: process.env.ADOMIX_LOG_LEVEL ?? 'info' }, pino.destination({ dest: logFile, sync: true, append: true }));
   const err = process.stderr;
   const tty = err.isTTY === true && options.progress !== false;
   const quiet = options.progress === false;
-  let domains: string[] = [];
   let lastLine = 0;
+  // The corpus (tokenised into its own cache, the first time) and the model, before the run directory.
+  const task = await buildTask(config, {
+    onCorpusProgress: (p) => {
+      const now = performance.now();
+      if (quiet || (now - lastLine < (tty ? 250 : 5000) && p.bytesDone < p.bytesTotal)) return;
+      lastLine = now;
+      const pct = p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
+      const line = `adomix train: tokenising ${p.domain} (${p.file}) ${pct}% · ${p.mbPerSecond.toFixed(1)} MB/s`;
+      err.write(tty ? `\r${line}\x1b[K${p.bytesDone >= p.bytesTotal ? '\n' : ''}` : `${line}\n`);
+    },
+  });
+  let log: pino.Logger;
+  try {
+    await mkdir(outDir, { recursive: true });
+    if (!resume) await writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    const logFile = join(outDir, 'train.log');
+    resolveOutputTarget(logFile);
+    log = pino({ name: 'adomix-train', level: process.env.ADOMIX_LOG_LEVEL ?? 'info' }, pino.destination({ dest: logFile, sync: true, append: true }));
+  } catch (e) {
+    task.dispose();
+    throw e;
+  }
+  let domains: string[] = [];
   let firstStep: number | undefined;
   let result: BuiltinRunResult;
   try {
@@ -320,14 +338,7 @@ export async function runTrainCommand(options: TrainCliOptions, hooks: TrainComm
       backend,
       runId: config.runId,
       signal: hooks.signal,
-      onCorpusProgress: (p) => {
-        const now = performance.now();
-        if (quiet || (now - lastLine < (tty ? 250 : 5000) && p.bytesDone < p.bytesTotal)) return;
-        lastLine = now;
-        const pct = p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
-        const line = `adomix train: tokenising ${p.domain} (${p.file}) ${pct}% · ${p.mbPerSecond.toFixed(1)} MB/s`;
-        err.write(tty ? `\r${line}\x1b[K${p.bytesDone >= p.bytesTotal ? '\n' : ''}` : `${line}\n`);
-      },
+      task,
       onBackend: (b) => {
         const skipped = b.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
         err.write(`adomix train: backend ${b.name} (${b.detail})${skipped ? ` — skipped ${skipped}` : ''}\n`);

@@ -10,7 +10,7 @@ import { Adam, cosineSchedule } from '../tfjs/adam.js';
 import { selectBackend, type BackendChoice } from '../tfjs/backend.js';
 import { backendMemoryLimits, checkBatchFits } from '../tfjs/memory.js';
 import { trainLoop, type StepProgress, type TrainLoopResult } from '../tfjs/trainLoop.js';
-import { buildTask, stepMemoryOf } from './buildTask.js';
+import { buildTask, stepMemoryOf, type RunTask } from './buildTask.js';
 import { adoScheduleFor, type TrainConfig } from './trainConfig.js';
 
 export interface BuiltinRunOptions {
@@ -29,6 +29,8 @@ export interface BuiltinRunOptions {
   runId?: string;
   /** Progress of tokenising a corpus on disk (the first time; a cached corpus reports nothing). */
   onCorpusProgress?: (p: CorpusProgress) => void;
+  /** The task built already (buildTask), e.g. to check the corpus before a run directory exists; the run disposes it. */
+  task?: RunTask;
 }
 
 export interface BuiltinRunResult extends TrainLoopResult {
@@ -80,7 +82,7 @@ export async function runBuiltinTraining(config: TrainConfig, options: BuiltinRu
   const t0 = performance.now();
   const backend = options.backend ?? (await selectBackend({ backend: config.backend === 'auto' ? undefined : config.backend }));
   options.onBackend?.(backend);
-  const run = await buildTask(config, { onCorpusProgress: options.onCorpusProgress });
+  const run = options.task ?? (await buildTask(config, { onCorpusProgress: options.onCorpusProgress }));
   const { task, prior } = run;
   const domains = [...task.domains];
   const parameters = task.variables.reduce((n, v) => n + v.size, 0);
