@@ -87,7 +87,7 @@ export interface TrainSummary {
   msPerStep: number;
   parameters: number;
   domains: { name: string; heldOut: number | null; weight: number; natural: number; examples: number }[];
-  /** Mean held-out loss over the learnable domains (all but `random`). */
+  /** Mean held-out loss over the learnable domains (all, but the built-in corpus's `random`). */
   meanHeldOutLearnable: number | null;
   /** What the losses are per: `char` (the built-in corpus), `byte` or `token` (GPT-2 BPE). */
   lossUnit: 'char' | 'byte' | 'token';
@@ -388,7 +388,9 @@ export async function runTrainCommand(options: TrainCliOptions, hooks: TrainComm
   const steplog = await readStepLog(join(outDir, 'steps.jsonl'));
   const examples = new Array<number>(result.domains.length).fill(0);
   for (const r of steplog.records) r.count.forEach((c, k) => (examples[k] += c));
-  const learnable = result.domains.map((d, k) => (d === 'random' ? NaN : result.heldOut[k])).filter((x) => Number.isFinite(x));
+  // The built-in `random` domain cannot be learned (its loss stays near ln 96): the mean leaves it out.
+  const unlearnable = isDiskData(config.data) ? '' : 'random';
+  const learnable = result.domains.map((d, k) => (d === unlearnable ? NaN : result.heldOut[k])).filter((x) => Number.isFinite(x));
   const summary: TrainSummary = {
     outDir,
     backend: result.backend.name,
