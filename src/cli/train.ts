@@ -316,6 +316,10 @@ export async function runTrainCommand(options: TrainCliOptions, hooks: TrainComm
       err.write(tty ? `\r${line}\x1b[K${p.bytesDone >= p.bytesTotal ? '\n' : ''}` : `${line}\n`);
     },
   });
+  const skipped = task.corpus?.domains.filter((d) => d.skippedLines > 0) ?? [];
+  if (skipped.length > 0) {
+    err.write(`adomix train: skipped lines without usable text (--skip-bad-lines): ${skipped.map((d) => `${d.name} ${d.skippedLines}`).join(', ')}\n`);
+  }
   let log: pino.Logger;
   try {
     await mkdir(outDir, { recursive: true });

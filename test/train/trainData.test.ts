@@ -73,6 +73,21 @@ describe('adomix train --data', () => {
     expect(changed.stderr).toMatch(/was made by a run set up differently: corpusTokensSha256 is "[0-9a-f]{64}" in one and "[0-9a-f]{64}" in the other/);
   });
 
+  it('--skip-bad-lines trains past JSONL lines without the text field and says how many it skipped', async () => {
+    const jl = join(dir, 'jsonl');
+    mkdirSync(join(jl, 'notes'), { recursive: true });
+    mkdirSync(join(jl, 'docs'), { recursive: true });
+    const lines = readFileSync('node_modules/pino/docs/api.md', 'utf8').split('\n\n').map((text) => JSON.stringify({ text }));
+    writeFileSync(join(jl, 'notes', 'a.jsonl'), [...lines.slice(0, 40), '{"body":"no text field"}', ...lines.slice(40)].join('\n'));
+    cpSync('node_modules/pino/docs/transports.md', join(jl, 'docs', 'transports.md'));
+    const strict = await adomixAsync(['train', '--data', jl, '--steps', '2', '--out', join(dir, 'j1'), ...SMALL], ENV);
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toContain(`${join(jl, 'notes', 'a.jsonl')}:41: no field "text" (its fields: "body")`);
+    const skip = await adomixAsync(['train', '--data', jl, '--skip-bad-lines', '--steps', '2', '--out', join(dir, 'j2'), ...SMALL], ENV);
+    expect(skip.status, skip.stderr).toBe(0);
+    expect(skip.stderr).toContain('adomix train: skipped lines without usable text (--skip-bad-lines): notes 1');
+  });
+
   it('says what is wrong with corpus and model flags, before anything is written', async () => {
     const tiny = join(dir, 'tiny');
     mkdirSync(join(tiny, 'a'), { recursive: true });
