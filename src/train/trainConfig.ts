@@ -90,6 +90,7 @@ export function isDiskData(data: BuiltinData | DiskData): data is DiskData {
 const adoSchema = z.strictObject({
   preset: z.enum(['default', 'reference']).optional(),
   target: z.enum(['uniform', 'prior']).optional().describe('domain importance inside ρ: uniform (mean loss) or the prior (the reference)'),
+  initialMixture: z.enum(['target', 'prior']).optional().describe('the mixture before the first fit: the target normalised (balanced by default) or the prior (the reference)'),
   startStep: nonNegativeInt.optional(),
   refitInterval: positiveInt.optional(),
   ignoreSteps: nonNegativeInt.optional(),

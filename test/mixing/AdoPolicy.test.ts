@@ -252,7 +252,7 @@ describe('AdoPolicy with the real fitting engine', () => {
 
   it('refuses a fit with too few points, says why, and keeps returning μ', () => {
     const run = new SyntheticRun(5, 2);
-    const p = new AdoPolicy({ domains: ['a', 'b'], prior: [0.7, 0.3], startStep: 100, refitInterval: 100, ignoreSteps: 500, lag: 0 });
+    const p = new AdoPolicy({ domains: ['a', 'b'], prior: [0.7, 0.3], initialMixture: 'prior', startStep: 100, refitInterval: 100, ignoreSteps: 500, lag: 0 });
     const w = drive(p, run, 101);
     expect(Array.from(w[100])).toEqual([0.7, 0.3]);
     expect(p.laws()).toEqual([null, null]);
@@ -278,7 +278,7 @@ describe('AdoPolicy with the real fitting engine', () => {
 
   it('adds a domain mid-run, fits it from its own first step, and redistributes an exhausted one', () => {
     const run = new SyntheticRun(8, 3);
-    const p = new AdoPolicy({ domains: ['a', 'b'], startStep: 300, refitInterval: 300, ignoreSteps: 50, lag: 0 });
+    const p = new AdoPolicy({ domains: ['a', 'b'], initialMixture: 'prior', startStep: 300, refitInterval: 300, ignoreSteps: 50, lag: 0 });
     drive(p, run, 400);
     expect(p.laws().every((l) => l !== null)).toBe(true);
     p.addDomain('c', 0.2);

@@ -32,7 +32,7 @@ describe('ADO default preset: the fixed point is the mean-loss optimum', () => {
     // A skewed prior and skewed realised counts: neither enters ρ in the default preset.
     const p = eager(lawAt(OPTIMUM), { prior: [0.9, 0.1] });
     let w = p.weights();
-    expect(Array.from(w)).toEqual([0.9, 0.1]); // μ sets the start
+    expect(Array.from(w)).toEqual([0.5, 0.5]); // the target (uniform) sets the start, not μ
     for (const o of steps(5, [7, 1])) w = p.observe(o);
     expect(w[0]).toBeCloseTo(OPTIMUM[0], 14);
     expect(w[1]).toBeCloseTo(OPTIMUM[1], 14);

@@ -30,7 +30,7 @@ describe('CopyPool', () => {
   });
 
   it('policies answer fresh arrays: mutating one answer changes neither the policy nor later answers', () => {
-    for (const p of [new AdoPolicy({ domains: ['a', 'b', 'c'], prior: [0.5, 0.3, 0.2] }), StaticPolicy.natural(['a', 'b', 'c'], [0.5, 0.3, 0.2])]) {
+    for (const p of [new AdoPolicy({ domains: ['a', 'b', 'c'], prior: [0.5, 0.3, 0.2], initialMixture: 'prior' }), StaticPolicy.natural(['a', 'b', 'c'], [0.5, 0.3, 0.2])]) {
       const w = p.weights();
       w[0] = 7;
       const o = p.observe({ step: 0, loss: [1, 2, 3], count: [1, 1, 1] });

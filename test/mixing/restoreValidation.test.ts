@@ -80,7 +80,7 @@ describe('ado snapshot validation', () => {
   });
 
   it('before the first law, weights must be μ over the live domains and π̄ must be μ', () => {
-    const p = new AdoPolicy({ ...ADO_OPTIONS });
+    const p = new AdoPolicy({ ...ADO_OPTIONS, initialMixture: 'prior' });
     drive(p, new SyntheticRun(2, 3), 10);
     p.markExhausted('c');
     const early = JSON.parse(JSON.stringify(p.snapshot())) as PolicySnapshot;
@@ -88,7 +88,7 @@ describe('ado snapshot validation', () => {
     expect([wa, wc]).toEqual([0.625, 0]); // μ = [0.5, 0.3, 0.2] over a, b
     expect(wb).toBeCloseTo(0.375, 15);
     expect(() => restorePolicy(early)).not.toThrow();
-    expect(() => restorePolicy({ ...early, weights: [0.5, 0.5, 0] })).toThrow(/^ado snapshot: field "weights\[0\]" must be 0\.625 \(μ over the live domains: no domain has a law yet\), got 0\.5$/);
+    expect(() => restorePolicy({ ...early, weights: [0.5, 0.5, 0] })).toThrow(/^ado snapshot: field "weights\[0\]" must be 0\.625 \(the initial mixture over the live domains: no domain has a law yet\), got 0\.5$/);
     expect(() => restorePolicy({ ...early, piBar: [0.2, 0.3, 0.5] })).toThrow(/^ado snapshot: field "piBar\[0\]" must be 0\.5 \(equal to "mu": no domain has a law yet\), got 0\.2$/);
   });
 
