@@ -71,8 +71,9 @@ describe('trainLoop (cpu backend, tiny model)', () => {
       expect(rec.weights!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
       rec.count.forEach((c, k) => expect(rec.loss[k] === null).toBe(c === 0));
     }
-    // The first step is drawn with the prior; evaluations at steps 3, 7, 11.
-    log.records[0].weights!.forEach((w, k) => expect(w).toBeCloseTo(log.header.prior![k], 12));
+    // The first step is drawn with ADO's initial mixture (balanced; the header keeps the prior); evaluations at steps 3, 7, 11.
+    log.records[0].weights!.forEach((w) => expect(w).toBeCloseTo(1 / log.header.domains.length, 12));
+    expect(log.header.prior![0]).not.toBeCloseTo(1 / log.header.domains.length, 3);
     expect(log.records.filter((x) => x.evalLoss !== undefined).map((x) => x.step)).toEqual([3, 7, 11]);
     expect(log.records.some((x) => x.params !== undefined)).toBe(true);
     // Held-out loss starts near ln 96 and is reported for every domain.
