@@ -209,8 +209,7 @@ export function parseAdoSnapshot(snapshot: unknown): { s: AdoPolicySnapshot; imp
   return { s: { ...s, settings }, importance };
 }
 
-/** Until a domain has a law the mixture is μ over the live domains, and π̄ is μ (±1e-9). */
-/** Before the first law the mixture is the initial one (μ or τ normalised: settings.initialMixture). */
+/** Until a domain has a law the mixture is the initial one (μ or τ normalised: settings.initialMixture) over the live domains, and π̄ is it (±1e-9). */
 function checkBeforeFirstLaw(s: AdoPolicySnapshot, mode: AdoSettings['initialMixture'], initial: Float64Array): void {
   const what = mode === 'target' ? 'the importance normalised' : 'equal to "mu"';
   const start = normalizeLive(initial, s.exhausted.map((x) => !x), new Float64Array(initial.length));
