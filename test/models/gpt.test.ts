@@ -4,6 +4,7 @@ import { countTransformerParams } from '../../src/planning/index.js';
 import { selectBackend } from '../../src/tfjs/backend.js';
 import { backendMemoryLimits, checkBatchFits } from '../../src/tfjs/memory.js';
 import { GPT, gptStepMemory, type GPTConfig } from '../../src/models/index.js';
+import { values } from '../helpers/tensors.js';
 
 beforeAll(async () => {
   await selectBackend({ backend: 'cpu', strict: true });
@@ -21,7 +22,6 @@ const gpt = (config: GPTConfig = TINY): GPT => {
 };
 
 const ids = (rows: number[][]): tf.Tensor2D => tf.tensor2d(rows, [rows.length, rows[0].length], 'int32');
-const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 const weight = (m: GPT, role: string): tf.Variable => m.variables[m.names.indexOf(role)];
 
 describe('GPT: shapes, names and size (cpu)', () => {

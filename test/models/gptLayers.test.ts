@@ -1,21 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/tfjs/backend.js';
+import { expectClose, normal, values } from '../helpers/tensors.js';
 import { causalMaskBias, gelu, layerNorm, MASKED_SCORE, tokenCrossEntropy } from '../../src/models/index.js';
 
 beforeAll(async () => {
   await selectBackend({ backend: 'cpu', strict: true });
 });
 
-const normal = (shape: number[], seed: number, std = 1): tf.Tensor => tf.randomNormal(shape, 0, std, 'float32', seed);
-const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
-
-function expectClose(actual: tf.Tensor, expected: tf.Tensor, tolerance = 1e-5): void {
-  expect(actual.shape).toEqual(expected.shape);
-  const a = values(actual);
-  const e = values(expected);
-  for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - e[i])).toBeLessThanOrEqual(tolerance * (1 + Math.abs(e[i])));
-}
 
 /** −log softmax(z)[t] by tfjs's own ops, the reference. */
 const referenceCrossEntropy = (z: tf.Tensor, t: tf.Tensor1D): tf.Tensor =>

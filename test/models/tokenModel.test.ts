@@ -9,12 +9,12 @@ import { Adam } from '../../src/tfjs/adam.js';
 import { selectBackend } from '../../src/tfjs/backend.js';
 import { trainLoop } from '../../src/tfjs/trainLoop.js';
 import { CharLMTask, charLMTokenModel, gptTokenModel, WindowLMTask } from '../../src/models/index.js';
+import { values } from '../helpers/tensors.js';
 
 beforeAll(async () => {
   await selectBackend({ backend: 'cpu', strict: true });
 });
 
-const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 const corpus = builtinCorpus({ seed: 5, trainChars: { code: 3000, prose: 3000, json: 1500, random: 2500 }, heldOutChars: 400 });
 const readers = (domains: readonly TextDomain[]) => domains.map((d) => ({ name: d.name, train: new ArrayTokenReader(d.train), heldOut: new ArrayTokenReader(d.heldOut) }));
 

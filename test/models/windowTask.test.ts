@@ -11,12 +11,12 @@ import { Adam } from '../../src/tfjs/adam.js';
 import { selectBackend } from '../../src/tfjs/backend.js';
 import { trainLoop, type TrainLoopOptions } from '../../src/tfjs/trainLoop.js';
 import { gptTokenModel, WindowLMTask, type GPTConfig, type WindowDomain } from '../../src/models/index.js';
+import { values } from '../helpers/tensors.js';
 
 beforeAll(async () => {
   await selectBackend({ backend: 'cpu', strict: true });
 });
 
-const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 const GPT_TINY: GPTConfig = { vocabSize: 32, context: 4, layers: 1, heads: 2, width: 8, seed: 2 };
 const iota = (n: number, offset = 0): Int32Array => Int32Array.from({ length: n }, (_, i) => (offset + i) % 32);
 

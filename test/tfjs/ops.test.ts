@@ -1,21 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/tfjs/backend.js';
+import { expectClose, normal, values } from '../helpers/tensors.js';
 import { batchMatMul, embed, gatherRows, matMulTransposeB } from '../../src/tfjs/ops.js';
 
 beforeAll(async () => {
   await selectBackend({ backend: 'cpu', strict: true });
 });
 
-const normal = (shape: number[], seed: number): tf.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed);
-const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
-
-function expectClose(actual: tf.Tensor, expected: tf.Tensor, tolerance = 1e-5): void {
-  expect(actual.shape).toEqual(expected.shape);
-  const a = values(actual);
-  const e = values(expected);
-  for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - e[i])).toBeLessThanOrEqual(tolerance * (1 + Math.abs(e[i])));
-}
 
 describe('transpose-free products and the scatter embedding (cpu)', () => {
   it('gatherRows looks rows up and sums the gradient of repeated ids: dE[v] = Σ_{ids_i = v} dY_i', () => {
