@@ -8,7 +8,7 @@
  * robust objective. Scanning α on a grid profiles the objective; its local minima are the
  * starts handed to the local fitter. Cost: O(grid × points), no iterations to tune.
  *
- * Internal to src/curves.
+ * Internal to src/curves (boxWls also serves sim/calibrate.ts).
  */
 import type { LawData } from './lawObjective.js';
 
@@ -104,9 +104,10 @@ export function alphaScan(
 /**
  * argmin over ε ∈ [eLo, eHi], b ∈ [bLo, bHi] of Σ w_i (ε + b·u_i − ℓ_i)²: the interior
  * solution of the normal equations if it is feasible, else the best point on the edges
- * (the problem is a convex quadratic, so one of these is the minimiser).
+ * (the problem is a convex quadratic, so one of these is the minimiser). Also the
+ * simulator's calibration (sim/calibrate.ts), with w = 1 and the box [0, ∞)².
  */
-function boxWls(
+export function boxWls(
   u: Float64Array,
   ell: Float64Array,
   w: Float64Array,

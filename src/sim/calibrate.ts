@@ -13,6 +13,7 @@
  *
  * Pure: numbers in, numbers out.
  */
+import { boxWls } from '../curves/alphaScan.js';
 import type { ScenarioSpec } from './scenarioSpec.js';
 
 export interface StaticRunCurves {
@@ -43,33 +44,6 @@ export interface CalibrateOptions {
 const ALPHAS = Array.from({ length: 200 }, (_, i) => 0.01 * (i + 1)); // 0.01 … 2
 const TRANSFERS = Array.from({ length: 21 }, (_, i) => i / 20); // 0, 0.05, … 1
 
-/** The best (ε, β) ≥ 0 for L ≈ ε + β·x in least squares, and its squared error. */
-function linearFit(x: Float64Array, y: Float64Array): { epsilon: number; beta: number; sse: number } {
-  const n = x.length;
-  let sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
-  for (let i = 0; i < n; i++) {
-    sx += x[i];
-    sy += y[i];
-    sxx += x[i] * x[i];
-    sxy += x[i] * y[i];
-    syy += y[i] * y[i];
-  }
-  const vx = sxx - (sx * sx) / n;
-  let beta = vx > 0 ? (sxy - (sx * sy) / n) / vx : 0;
-  let epsilon = (sy - beta * sx) / n;
-  if (beta < 0) {
-    beta = 0;
-    epsilon = sy / n;
-  }
-  if (epsilon < 0) {
-    epsilon = 0;
-    beta = sxx > 0 ? Math.max(0, sxy / sxx) : 0;
-  }
-  // Σ(y − ε − βx)² expanded, so no second pass is needed.
-  const sse = syy + n * epsilon * epsilon + beta * beta * sxx - 2 * epsilon * sy - 2 * beta * sxy + 2 * epsilon * beta * sx;
-  return { epsilon, beta, sse: Math.max(0, sse) };
-}
-
 /** Fits every domain's curve and transfer to the runs (at least two different mixtures identify the transfer). */
 export function calibrateCurves(runs: readonly StaticRunCurves[], options: CalibrateOptions = {}): CalibratedCurve[] {
   if (runs.length === 0) throw new Error('calibrateCurves: no runs');
@@ -83,6 +57,7 @@ export function calibrateCurves(runs: readonly StaticRunCurves[], options: Calib
   if (points.length < 3) throw new Error(`calibrateCurves: ${points.length} evaluations from step ${from} on; need at least 3`);
   const x = new Float64Array(points.length);
   const y = new Float64Array(points.length);
+  const ones = new Float64Array(points.length).fill(1);
   const out: CalibratedCurve[] = [];
   for (let k = 0; k < K; k++) {
     points.forEach((p, i) => {
@@ -97,10 +72,12 @@ export function calibrateCurves(runs: readonly StaticRunCurves[], options: Calib
           const own = p.run.weights[k] * p.N;
           x[i] = Math.pow(own + c * (p.N - own) + n0, -alpha);
         });
-        const f = linearFit(x, y);
-        if (f.sse < bestSse) {
-          bestSse = f.sse;
-          best = { epsilon: f.epsilon, beta: f.beta, alpha, transfer: c, rmse: 0 };
+        const [epsilon, beta] = boxWls(x, y, ones, 0, Infinity, 0, Infinity);
+        let sse = 0;
+        for (let i = 0; i < x.length; i++) sse += (epsilon + beta * x[i] - y[i]) ** 2;
+        if (sse < bestSse) {
+          bestSse = sse;
+          best = { epsilon, beta, alpha, transfer: c, rmse: 0 };
         }
       }
     }
