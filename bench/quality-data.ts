@@ -41,6 +41,7 @@ import { describeBackend, selectBackend } from '../src/tfjs/backend.js';
 import type { StepProgress } from '../src/tfjs/trainLoop.js';
 import { runBuiltinTraining } from '../src/train/runTraining.js';
 import { adoScheduleFor, parseTrainConfig, type TrainConfigInput } from '../src/train/trainConfig.js';
+import { powerLawSlope } from '../src/curves/index.js';
 import { calibrateCurves, calibratedScenario, createSimPolicy, parseScenarioSpec, simulate, type StaticRunCurves } from '../src/sim/index.js';
 
 const CORPORA: Record<string, string> = {
@@ -78,7 +79,7 @@ function tracer(): { onStep: (p: StepProgress) => void; rows: unknown[] } {
       if (p.evalLoss !== undefined) row.heldOut = Array.from(p.evalLoss, (x) => round(x));
       if (p.params !== undefined) {
         const n = (p.step + 1) * BATCH; // same-step count
-        const slope = p.params.map((law) => (law === null ? null : (law[2] * Math.exp(law[0] - law[2] * Math.log(n))) / n));
+        const slope = p.params.map((law) => (law === null ? null : -powerLawSlope({ a: law[0], e: law[1], alpha: law[2] }, n)));
         const total = slope.reduce<number>((s, x) => s + (x ?? 0), 0);
         row.laws = p.params.map((law) => (law === null ? null : { epsilon: round(Math.exp(law[1])), beta: round(Math.exp(law[0])), alpha: round(law[2]) }));
         row.slope = slope.map((x) => (x === null ? null : Number(x.toPrecision(4))));
