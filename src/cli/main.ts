@@ -12,6 +12,7 @@ import { register as registerReplay } from './replay.js';
 import { register as registerSimulate } from './simulate.js';
 import { register as registerReport } from './report.js';
 import { register as registerTrain } from './train.js';
+import { register as registerServe } from './serve.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerReport(program);
   registerTrain(program);
+  registerServe(program);
   return program;
 }
 

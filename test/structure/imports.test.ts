@@ -18,6 +18,7 @@ const SRC = resolve(import.meta.dirname, '../../src');
 export const RANK: Record<string, number> = {
   numerics: 0,
   random: 0,
+  client: 0,
   curves: 1,
   planning: 1,
   mixing: 2,
@@ -29,6 +30,7 @@ export const RANK: Record<string, number> = {
   replay: 4,
   tfjs: 4,
   models: 5,
+  serve: 5,
   train: 6,
   cli: 7,
   '.': 8,

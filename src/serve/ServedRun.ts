@@ -1,0 +1,403 @@
+/**
+ * One served run: a policy fed by data-parallel ranks.
+ *
+ * Ranks report their part of each step (`report`); once all R ranks have reported step
+ * t = applied + 1, the step is applied: the policy observes the sum over ranks, then the
+ * domain events due after t (add a domain, mark one exhausted) are applied, and the policy's
+ * mixture becomes out[t]. The weights for step t are out[t − 1 − lag] (the initial mixture
+ * while t ≤ lag), so with lag ≥ 1 a rank that has reported step t − 1 never waits for them.
+ *
+ * Everything that changes the policy happens at a step boundary named by a step number,
+ * never "when a request arrived", so the policy's outputs equal a single-process policy
+ * fed the same summed steps and events, bit for bit, however the requests interleave; and a
+ * restart that replays the journal (reports and events since the last checkpoint) gives the
+ * same outputs again. Synchronous: persistence goes through the `RunPersistence` it is given.
+ */
+import { AdoPolicy, type MixturePolicy } from '../mixing/index.js';
+import type { StepRecordInput } from '../runlog/index.js';
+import { ServeError } from './errors.js';
+import type { RunSpec } from './runSpec.js';
+import { StepAssembler, type RankReport } from './stepAssembler.js';
+
+/** A change of the domains, applied right after step `afterStep`. */
+export type RunEvent =
+  | { seq: number; afterStep: number; type: 'add'; name: string; prior: number }
+  | { seq: number; afterStep: number; type: 'exhaust'; domain: string };
+
+/** Where a run's durable state goes (files under --state; nothing for an in-memory run). */
+export interface RunPersistence {
+  /** An accepted report, before it is acknowledged. */
+  report(r: RankReport): void;
+  /** An accepted domain event, before it is acknowledged. */
+  event(e: RunEvent): void;
+  /** An applied step, in step order. */
+  step(record: StepRecordInput, domains: readonly string[], prior: number[] | undefined): void;
+  /** Called every `checkpointEvery` applied steps, after a domain was added, and at shutdown. */
+  checkpoint(run: ServedRun): void;
+}
+
+/** What a checkpoint keeps besides the policy snapshot. */
+export interface RunCheckpointMeta {
+  applied: number;
+  initial: number[];
+  /** out[s] for the steps whose mixture may still be asked for (s ≥ applied − lag). */
+  outputs: [number, number[]][];
+  eventSeq: number;
+  events: RunEvent[];
+  /** Domain count after each boundary where it changed: [afterStep, K]. */
+  domainCounts: [number, number][];
+  lawsVersion: number;
+}
+
+/** A rank's report as the API takes it: per-domain loss sums, or means, and counts. */
+export interface ReportInput {
+  step: number;
+  rank: number;
+  count: ArrayLike<number>;
+  lossSum?: ArrayLike<number | null>;
+  loss?: ArrayLike<number | null>;
+}
+
+export interface WeightsAnswer {
+  step: number;
+  /** The step whose mixture this is (−1: the initial one). */
+  basedOn: number;
+  weights: Float64Array;
+}
+
+const OUTPUTS_KEPT = 64;
+const MAX_AHEAD = 4096;
+
+export class ServedRun {
+  readonly assembler: StepAssembler;
+  applied = -1;
+  failed: string | undefined;
+  /** Counters for status and /metrics. */
+  readonly counts = { reports: 0, duplicates: 0, waits: 0, stepsApplied: 0 };
+  private initial: Float64Array;
+  private readonly outputs = new Map<number, Float64Array>();
+  private events: RunEvent[] = [];
+  private eventSeq = 0;
+  private domainCounts: [number, number][];
+  private lawsVersion = -1;
+  private readonly waiters = new Map<number, Array<() => void>>();
+  /** True while a restart replays the journal: nothing is journaled again. */
+  private replaying = false;
+
+  constructor(
+    readonly spec: RunSpec,
+    readonly policy: MixturePolicy,
+    private readonly persistence: RunPersistence | undefined,
+    restored?: RunCheckpointMeta,
+  ) {
+    this.assembler = new StepAssembler(spec.ranks);
+    if (restored === undefined) {
+      this.initial = policy.weights();
+      this.domainCounts = [[-1, policy.domains.length]];
+      return;
+    }
+    this.applied = restored.applied;
+    this.initial = Float64Array.from(restored.initial);
+    for (const [s, w] of restored.outputs) this.outputs.set(s, Float64Array.from(w));
+    this.eventSeq = restored.eventSeq;
+    this.events = restored.events.map((e) => ({ ...e }));
+    this.domainCounts = restored.domainCounts.map(([a, k]) => [a, k]);
+    this.lawsVersion = restored.lawsVersion;
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get domains(): readonly string[] {
+    return this.policy.domains;
+  }
+
+  /** Replays journal entries (after a restart) without journaling them again. */
+  replay(entries: Iterable<{ report?: RankReport; event?: RunEvent }>, now: number): void {
+    this.replaying = true;
+    try {
+      for (const e of entries) {
+        if (e.event !== undefined) {
+          if (e.event.seq > this.eventSeq) this.enqueue(e.event);
+        } else if (e.report !== undefined && e.report.step > this.applied) {
+          this.assembler.add(e.report, now);
+          this.applyReady();
+        }
+      }
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  /** Takes one rank's report; applies every step it completes. */
+  report(input: ReportInput, now: number): { status: 'accepted' | 'duplicate'; applied: number } {
+    this.checkUsable();
+    const r = this.checkReport(input);
+    if (r.step <= this.applied) {
+      this.assembler.resent(r);
+      this.counts.duplicates++;
+      return { status: 'duplicate', applied: this.applied };
+    }
+    if (r.step > this.applied + MAX_AHEAD)
+      throw new ServeError(409, `step ${r.step} is more than ${MAX_AHEAD} steps ahead of the last applied step ${this.applied}`);
+    const status = this.assembler.add(r, now);
+    if (status === 'duplicate') this.counts.duplicates++;
+    else {
+      this.counts.reports++;
+      this.persistence?.report(r);
+      this.applyReady();
+    }
+    return { status, applied: this.applied };
+  }
+
+  /** The weights for `step`, or undefined while the step they come from is not applied. */
+  weightsFor(step: number): WeightsAnswer | undefined {
+    const basedOn = Math.max(step - 1 - this.spec.lag, -1);
+    if (basedOn > this.applied) return undefined;
+    const w = basedOn === -1 ? this.initial : this.outputs.get(basedOn);
+    if (w === undefined)
+      throw new ServeError(410, `the weights of step ${step} are no longer kept (the run is at step ${this.applied}; the step log has the weights every step used)`);
+    return { step, basedOn, weights: w };
+  }
+
+  /** Resolves when the weights for `step` exist, or after `timeoutMs` (then false). */
+  waitForWeights(step: number, timeoutMs: number): Promise<boolean> {
+    const needed = Math.max(step - 1 - this.spec.lag, -1);
+    if (needed <= this.applied) return Promise.resolve(true);
+    if (!(timeoutMs > 0)) return Promise.resolve(false);
+    this.counts.waits++;
+    return new Promise((resolve) => {
+      const list = this.waiters.get(needed) ?? [];
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        resolve(true);
+      };
+      list.push(done);
+      this.waiters.set(needed, list);
+      timer = setTimeout(() => {
+        const l = this.waiters.get(needed);
+        const i = l?.indexOf(done) ?? -1;
+        if (l !== undefined && i >= 0) l.splice(i, 1);
+        resolve(false);
+      }, timeoutMs);
+    });
+  }
+
+  /** Queues `add` or `exhaust` for the boundary after `afterStep` (default: after the next step). */
+  addDomain(name: unknown, prior: unknown, afterStep?: number): RunEvent {
+    if (typeof name !== 'string' || name.length === 0) throw new ServeError(400, 'body/name must be a non-empty string');
+    if (this.willHave(name)) throw new ServeError(409, `domain "${name}" already exists in run ${this.id}`);
+    if (typeof prior !== 'number' || !(prior > 0 && prior < 1)) throw new ServeError(400, `body/prior must be a number in (0, 1), got ${JSON.stringify(prior)}`);
+    return this.accept({ seq: 0, afterStep: this.boundary(afterStep), type: 'add', name, prior });
+  }
+
+  markExhausted(domain: unknown, afterStep?: number): RunEvent {
+    const at = this.boundary(afterStep);
+    if (typeof domain !== 'string' || !this.willHave(domain, at))
+      throw new ServeError(404, `run ${this.id} has no domain ${JSON.stringify(domain)} after step ${at}`);
+    return this.accept({ seq: 0, afterStep: at, type: 'exhaust', domain });
+  }
+
+  /** Status: where the run is, which ranks it waits for, and since when. */
+  status(now: number): Record<string, unknown> {
+    const next = this.applied + 1;
+    const { ranks: missing, firstAt } = this.assembler.missing(next);
+    const waitingMs = firstAt === undefined ? 0 : now - firstAt;
+    const stalled = firstAt !== undefined && waitingMs > this.spec.rankTimeoutMs;
+    const current = this.weightsFor(next + this.spec.lag) ?? this.weightsFor(next);
+    return {
+      id: this.id,
+      policy: this.policy.kind,
+      domains: [...this.domains],
+      ranks: this.spec.ranks,
+      lag: this.spec.lag,
+      applied: this.applied,
+      pendingSteps: this.assembler.pendingSteps().length,
+      waitingFor:
+        firstAt === undefined
+          ? null
+          : { step: next, ranks: missing, sinceMs: waitingMs, lastReported: missing.map((r) => this.assembler.lastReported[r]) },
+      stalled: stalled
+        ? missing.map((r) => ({ rank: r, lastReported: this.assembler.lastReported[r], missingSinceStep: this.assembler.lastReported[r] + 1, waitingMs }))
+        : [],
+      weights: current === undefined ? null : Array.from(current.weights),
+      laws: this.policy instanceof AdoPolicy ? this.policy.laws() : null,
+      events: this.events.map((e) => ({ ...e })),
+      counts: { ...this.counts },
+      failed: this.failed ?? null,
+    };
+  }
+
+  /** The state a checkpoint keeps besides the policy snapshot. */
+  checkpointMeta(): RunCheckpointMeta {
+    const outputs: [number, number[]][] = [];
+    for (const [s, w] of this.outputs) if (s >= this.applied - this.spec.lag) outputs.push([s, Array.from(w)]);
+    return {
+      applied: this.applied,
+      initial: Array.from(this.initial),
+      outputs,
+      eventSeq: this.eventSeq,
+      events: this.events.map((e) => ({ ...e })),
+      domainCounts: this.domainCounts.map(([a, k]) => [a, k]),
+      lawsVersion: this.lawsVersion,
+    };
+  }
+
+  /** Events accepted but not applied yet (a rotated journal keeps them). */
+  pendingEvents(): readonly RunEvent[] {
+    return this.events;
+  }
+
+  async close(): Promise<void> {
+    for (const list of this.waiters.values()) for (const done of list) done();
+    this.waiters.clear();
+    await this.policy.close();
+  }
+
+  private checkUsable(): void {
+    if (this.failed !== undefined) throw new ServeError(409, `run ${this.id} has failed: ${this.failed}`);
+  }
+
+  /** Domain count of the weights served for `step` (a report may not have fewer entries). */
+  private domainsAt(step: number): number {
+    const basedOn = step - 1 - this.spec.lag;
+    for (let i = this.domainCounts.length - 1; i >= 0; i--) if (this.domainCounts[i][0] <= basedOn) return this.domainCounts[i][1];
+    return this.domainCounts[0][1];
+  }
+
+  private checkReport(input: ReportInput): RankReport {
+    const { step, rank, count } = input;
+    if (!Number.isInteger(step) || step < 0) throw new ServeError(400, `body/step must be an integer ≥ 0, got ${JSON.stringify(step)}`);
+    if (!Number.isInteger(rank) || rank < 0 || rank >= this.spec.ranks)
+      throw new ServeError(400, `body/rank must be an integer in [0, ${this.spec.ranks - 1}] (run ${this.id} has ${this.spec.ranks} rank${this.spec.ranks === 1 ? '' : 's'}), got ${JSON.stringify(rank)}`);
+    const sums = input.lossSum;
+    const means = input.loss;
+    if ((sums === undefined) === (means === undefined)) throw new ServeError(400, 'body must have exactly one of lossSum (per-domain sums) and loss (per-domain means)');
+    const field = sums !== undefined ? 'lossSum' : 'loss';
+    const values = (sums ?? means)!;
+    const K = this.domains.length;
+    const least = this.domainsAt(step);
+    if (count?.length === undefined || count.length < least || count.length > K)
+      throw new ServeError(400, `body/count must have ${least === K ? K : `${least} to ${K}`} entries (one per domain: ${this.domains.join(', ')}), got ${count?.length ?? typeof count}`);
+    if (values.length !== count.length) throw new ServeError(400, `body/${field} has ${values.length} entries, body/count has ${count.length}`);
+    const n = count.length;
+    const lossSum = new Float64Array(n);
+    const c = new Float64Array(n);
+    let total = 0;
+    for (let k = 0; k < n; k++) {
+      const ck = count[k];
+      if (typeof ck !== 'number' || !Number.isInteger(ck) || ck < 0 || !(ck <= Number.MAX_SAFE_INTEGER))
+        throw new ServeError(400, `body/count/${k} (domain ${this.domains[k]}) must be an integer ≥ 0, got ${JSON.stringify(ck)}`);
+      const v = values[k];
+      if (ck === 0) {
+        if (v !== null && v !== undefined && !(v === 0 || (sums === undefined && typeof v === 'number' && Number.isFinite(v))))
+          throw new ServeError(400, `body/${field}/${k} (domain ${this.domains[k]}) must be null or 0 where the count is 0, got ${JSON.stringify(v)}`);
+      } else if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+        throw new ServeError(400, `body/${field}/${k} (domain ${this.domains[k]}) must be a finite number ≥ 0 where the count is ${ck}, got ${JSON.stringify(v)}`);
+      } else lossSum[k] = sums !== undefined ? v : v * ck;
+      c[k] = ck;
+      total += ck;
+    }
+    if (!(total > 0)) throw new ServeError(400, `body/count: rank ${rank}'s step ${step} has no examples at all`);
+    return { step, rank, lossSum, count: c };
+  }
+
+  private applyReady(): void {
+    while (this.assembler.isComplete(this.applied + 1)) this.applyStep(this.applied + 1);
+  }
+
+  private applyStep(t: number): void {
+    const K = this.domains.length;
+    const { loss, count } = this.assembler.take(t, K);
+    const used = this.weightsFor(t)!.weights;
+    try {
+      this.policy.observe({ step: t, loss, count });
+    } catch (err) {
+      this.failed = `step ${t}: ${(err as Error).message}`;
+      throw new ServeError(500, `run ${this.id} failed at step ${t}: ${(err as Error).message}`);
+    }
+    this.applied = t;
+    const added = this.applyEvents(t);
+    const out = this.policy.weights();
+    this.outputs.set(t, out);
+    this.outputs.delete(t - Math.max(OUTPUTS_KEPT, this.spec.lag + 2));
+    this.counts.stepsApplied++;
+    const record: StepRecordInput = { step: t, loss, count, weights: padded(used, this.domains.length) };
+    if (this.policy instanceof AdoPolicy && this.policy.lawsVersion !== this.lawsVersion) {
+      this.lawsVersion = this.policy.lawsVersion;
+      record.params = this.policy.laws();
+    }
+    // A domain added after t belongs in the header; step t itself had the old ones (padded).
+    if (added) record.loss = padded(loss, this.domains.length, NaN);
+    if (added) record.count = padded(count, this.domains.length);
+    this.persistence?.step(record, this.domains, this.prior());
+    const list = this.waiters.get(t);
+    if (list !== undefined) {
+      this.waiters.delete(t);
+      for (const done of list) done();
+    }
+    if (!this.replaying && (added || (t + 1) % this.spec.checkpointEvery === 0)) this.persistence?.checkpoint(this);
+  }
+
+  /** Applies the events due after step t; true when a domain was added. */
+  private applyEvents(t: number): boolean {
+    let added = false;
+    while (this.events.length > 0 && this.events[0].afterStep === t) {
+      const e = this.events.shift()!;
+      if (e.type === 'add') {
+        this.policy.addDomain(e.name, e.prior);
+        this.domainCounts.push([t, this.domains.length]);
+        added = true;
+      } else this.policy.markExhausted(e.domain);
+    }
+    return added;
+  }
+
+  /** The prior over the current domains, where the policy has one. */
+  prior(): number[] | undefined {
+    return runPrior(this.spec, this.policy);
+  }
+
+  private boundary(afterStep: number | undefined): number {
+    const next = this.applied + 1;
+    if (afterStep === undefined) return next;
+    if (!Number.isInteger(afterStep) || afterStep < next)
+      throw new ServeError(409, `body/afterStep must be an integer ≥ ${next} (step ${this.applied} is already applied), got ${JSON.stringify(afterStep)}`);
+    return afterStep;
+  }
+
+  /** Is `name` a domain after step `at` (now, or added by then)? Without `at`: ever. */
+  private willHave(name: string, at = Infinity): boolean {
+    return this.domains.includes(name) || this.events.some((e) => e.type === 'add' && e.name === name && e.afterStep <= at);
+  }
+
+  private accept(e: RunEvent): RunEvent {
+    this.checkUsable();
+    const event = { ...e, seq: this.eventSeq + 1 } as RunEvent;
+    this.persistence?.event(event);
+    this.enqueue(event);
+    return event;
+  }
+
+  private enqueue(e: RunEvent): void {
+    this.eventSeq = Math.max(this.eventSeq, e.seq);
+    this.events.push(e);
+    this.events.sort((a, b) => a.afterStep - b.afterStep || a.seq - b.seq);
+  }
+}
+
+function padded(v: ArrayLike<number>, K: number, fill = 0): Float64Array {
+  const out = new Float64Array(K).fill(fill);
+  for (let k = 0; k < v.length; k++) out[k] = v[k];
+  return out;
+}
+
+/** The prior over a run's current domains: ADO's μ, else the spec's (normalised), while the domains are the spec's. */
+export function runPrior(spec: RunSpec, policy: MixturePolicy): number[] | undefined {
+  if (policy instanceof AdoPolicy) return Array.from(policy.prior());
+  if (spec.prior === undefined || spec.prior.length !== policy.domains.length) return undefined;
+  const total = spec.prior.reduce((a, b) => a + b, 0);
+  return spec.prior.map((x) => x / total);
+}

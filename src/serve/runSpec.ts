@@ -1,0 +1,110 @@
+/**
+ * What a client sends to create a run, checked and completed with defaults, and the policy
+ * it names. The JSON schema is fastify's (types and ranges at the edge, in the OpenAPI
+ * document); `resolveRunSpec` checks what a schema cannot say (unique domains, a prior
+ * per domain) and the policy's own options go through the policy's validation.
+ */
+import { createPolicy, type MixturePolicy, type PolicySpec, type RefitRunner } from '../mixing/index.js';
+import { ServeError } from './errors.js';
+
+/** Run ids name a folder under --state: letters, digits, `.`, `_`, `-`, not starting with a dot. */
+export const RUN_ID_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$';
+const RUN_ID = new RegExp(RUN_ID_PATTERN);
+
+export const MAX_DOMAINS = 100_000;
+export const MAX_RANKS = 65_536;
+
+export interface RunSpec {
+  id: string;
+  domains: string[];
+  /** μ: the natural mixture usually; optional for every policy but `natural`. */
+  prior?: number[];
+  /** `{kind, ...options}`: any policy of src/mixing with its options (default `{kind: 'ado'}`). */
+  policy: { kind: string; [option: string]: unknown };
+  /** Data-parallel ranks that report each step (default 1). */
+  ranks: number;
+  /** Weights for step t come from the policy after step t − 1 − lag (default 0). */
+  lag: number;
+  unit: 'examples' | 'tokens';
+  /** A checkpoint after every this many applied steps (default 500). */
+  checkpointEvery: number;
+  /** A step that waits this long for some ranks reports them as stalled (default 30,000 ms). */
+  rankTimeoutMs: number;
+}
+
+export const runSpecSchema = {
+  type: 'object',
+  required: ['id', 'domains'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', pattern: RUN_ID_PATTERN, description: 'Run id: letters, digits, ".", "_", "-" (≤ 128).' },
+    domains: { type: 'array', minItems: 1, maxItems: MAX_DOMAINS, items: { type: 'string', minLength: 1, maxLength: 256 } },
+    prior: { type: 'array', maxItems: MAX_DOMAINS, items: { type: 'number', minimum: 0 } },
+    policy: {
+      type: 'object',
+      required: ['kind'],
+      properties: { kind: { type: 'string', enum: ['ado', 'natural', 'balanced', 'static', 'odm'] } },
+      additionalProperties: true,
+      description: 'The policy and its options, as the library takes them (e.g. {"kind":"ado","preset":"reference"}).',
+    },
+    ranks: { type: 'integer', minimum: 1, maximum: MAX_RANKS },
+    lag: { type: 'integer', minimum: 0, maximum: 100_000 },
+    unit: { type: 'string', enum: ['examples', 'tokens'] },
+    checkpointEvery: { type: 'integer', minimum: 1 },
+    rankTimeoutMs: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+/** Options a client may not set: they are the server's to choose. */
+const SERVER_OWNED = ['domains', 'prior', 'refitRunner', 'maxHistoryRows'];
+
+/** The spec with its defaults, after the checks a schema cannot make. Throws 400 naming the field. */
+export function resolveRunSpec(body: unknown): RunSpec {
+  const b = body as Partial<RunSpec>;
+  if (typeof b?.id !== 'string' || !RUN_ID.test(b.id)) throw new ServeError(400, `body/id must match ${RUN_ID_PATTERN}`);
+  if (!Array.isArray(b.domains) || b.domains.length === 0) throw new ServeError(400, 'body/domains must be a non-empty array of names');
+  const seen = new Set<string>();
+  b.domains.forEach((d, k) => {
+    if (seen.has(d)) throw new ServeError(400, `body/domains/${k}: domain "${d}" is listed twice`);
+    seen.add(d);
+  });
+  if (b.prior !== undefined && b.prior.length !== b.domains.length)
+    throw new ServeError(400, `body/prior has ${b.prior.length} entries for ${b.domains.length} domains`);
+  const policy = { ...(b.policy ?? { kind: 'ado' }) };
+  for (const key of SERVER_OWNED) {
+    if (key in policy) throw new ServeError(400, `body/policy/${key}: set by the server (give domains and prior at the top level)`);
+  }
+  return {
+    id: b.id,
+    domains: [...b.domains],
+    ...(b.prior !== undefined ? { prior: [...b.prior] } : {}),
+    policy,
+    ranks: b.ranks ?? 1,
+    lag: b.lag ?? 0,
+    unit: b.unit ?? 'examples',
+    checkpointEvery: b.checkpointEvery ?? 500,
+    rankTimeoutMs: b.rankTimeoutMs ?? 30_000,
+  };
+}
+
+/** Same run? (Creating a run is idempotent by id: the same spec again is fine, another is a conflict.) */
+export function sameSpec(a: RunSpec, b: RunSpec): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The policy a spec names (errors are 400s naming body/policy). */
+export function createRunPolicy(spec: RunSpec, refitRunner?: RefitRunner): MixturePolicy {
+  const { kind, ...options } = spec.policy;
+  const { domains, prior } = spec;
+  let policySpec: PolicySpec;
+  if (kind === 'ado') policySpec = { kind, ...options, domains, ...(prior ? { prior } : {}), ...(refitRunner ? { refitRunner } : {}) };
+  else if (kind === 'natural') {
+    if (prior === undefined) throw new ServeError(400, 'body/prior is required for the natural policy (it is the natural mixture)');
+    policySpec = { kind, ...options, domains, prior } as PolicySpec;
+  } else policySpec = { kind, ...options, domains } as PolicySpec;
+  try {
+    return createPolicy(policySpec);
+  } catch (err) {
+    throw new ServeError(400, `body/policy: ${(err as Error).message}`);
+  }
+}
