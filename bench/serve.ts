@@ -25,6 +25,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AdoPolicy, Rng } from '../src/index.js';
 import { AdomixClient } from '../src/client/index.js';
+import { AdomixRedisClient } from '../src/client/redis.js';
+import { RedisInstance } from './_redis.js';
 import type { BenchArgs } from './run.js';
 import { intOption } from './_util.js';
 
@@ -63,9 +65,17 @@ class Ranks {
   }
 }
 
-async function startServer(state: string): Promise<{ url: string; stop: () => Promise<void> }> {
+interface Server {
+  url: string;
+  stop: () => Promise<void>;
+  kill: () => Promise<void>;
+}
+
+async function startServer(state: string, extra: string[] = []): Promise<Server> {
   const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--state', state], { env: { ...process.env, ADOMIX_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // ADOMIX_BENCH_NODE_ARGS: node flags for the servers (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = (process.env.ADOMIX_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--port', '0', '--state', state, ...extra], { env: { ...process.env, ADOMIX_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -75,14 +85,19 @@ async function startServer(state: string): Promise<{ url: string; stop: () => Pr
     });
     child.on('exit', (code) => reject(new Error(`adomix serve exited with ${code}`)));
   });
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        child.on('close', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  const end = (signal: NodeJS.Signals) => () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.on('close', () => resolve());
+      child.kill(signal);
+    });
+  return { url, stop: end('SIGTERM'), kill: end('SIGKILL') };
+}
+
+/** What a rank calls: the HTTP client, or the direct-Redis one. */
+interface Transport {
+  weights(run: string, step: number, o: { wait: number }): Promise<{ weights: number[] }>;
+  report(run: string, body: { step: number; rank: number; count: number[]; lossSum: number[] }): Promise<unknown>;
 }
 
 /** A histogram of the server's /metrics (seconds): its sum, count, and the bucket bound at quantile q, in ms. */
@@ -97,8 +112,8 @@ function histogram(text: string, name: string, run: string): { sum: number; coun
   };
 }
 
-async function oneRun(client: AdomixClient, url: string, lag: number, K: number, R: number, steps: number, batch: number, stepMs: number) {
-  const id = lag < 0 ? 'warmup' : `bench-lag${lag}`;
+async function oneRun(client: AdomixClient, ranks: (r: number) => Transport, url: string, name: string, lag: number, K: number, R: number, steps: number, batch: number, stepMs: number) {
+  const id = lag < 0 ? `warmup-${name}` : `bench-${name}-lag${lag}`;
   lag = Math.max(lag, 0);
   const domains = Array.from({ length: K }, (_, k) => `d${k}`);
   const prior = Array.from({ length: K }, (_, k) => 1 + (k % 5));
@@ -115,7 +130,7 @@ async function oneRun(client: AdomixClient, url: string, lag: number, K: number,
     const answers = await Promise.all(
       Array.from({ length: R }, async (_, r) => {
         const s = performance.now();
-        const w = await client.weights(id, t, { wait: 60_000 });
+        const w = await ranks(r).weights(id, t, { wait: 60_000 });
         fetchMs[t * R + r] = performance.now() - s;
         return w.weights;
       }),
@@ -128,7 +143,7 @@ async function oneRun(client: AdomixClient, url: string, lag: number, K: number,
     // Reports go out in the background; the next step does not wait for their answers.
     for (const rep of reports) {
       const s = performance.now();
-      inFlight.push(client.report(id, rep).then(() => (reportMs[t * R + rep.rank] = performance.now() - s)));
+      inFlight.push(ranks(rep.rank).report(id, rep).then(() => (reportMs[t * R + rep.rank] = performance.now() - s)));
     }
     if (inFlight.length > 4 * R) await Promise.all(inFlight.splice(0));
   }
@@ -156,6 +171,7 @@ async function oneRun(client: AdomixClient, url: string, lag: number, K: number,
   }
   await policy.close();
   return {
+    transport: name,
     lag,
     rankReportsPerSecond: Math.round((steps * R) / seconds),
     seconds: Number(seconds.toFixed(2)),
@@ -174,37 +190,90 @@ async function oneRun(client: AdomixClient, url: string, lag: number, K: number,
   };
 }
 
+/** SIGKILL the leader `times` times; each time, how long until another replica leads with every run restored (ms). */
+async function takeovers(replicas: Server[], restart: () => Promise<Server>, times: number): Promise<number[]> {
+  const health = async (r: Server) => (await fetch(`${r.url}/healthz`).then((x) => x.json()).catch(() => ({}))) as { leader?: boolean; ready?: boolean };
+  const out: number[] = [];
+  for (let i = 0; i < times; i++) {
+    let leader: Server | undefined;
+    while (leader === undefined) {
+      for (const r of replicas) if ((await health(r)).leader) leader = r;
+      if (leader === undefined) await new Promise((r) => setTimeout(r, 20));
+    }
+    const t0 = performance.now();
+    await leader.kill();
+    replicas.splice(replicas.indexOf(leader), 1);
+    for (let done = false; !done; ) {
+      for (const r of replicas) {
+        const h = await health(r);
+        if (h.leader && h.ready) done = true;
+      }
+      if (!done) await new Promise((r) => setTimeout(r, 5));
+    }
+    out.push(Math.round(performance.now() - t0));
+    replicas.push(await restart());
+  }
+  return out;
+}
+
 export async function run(args: BenchArgs): Promise<void> {
   const R = intOption(args, 'ranks', 64);
   const K = intOption(args, 'domains', 22);
   const steps = intOption(args, 'steps', 5000);
   const batch = intOption(args, 'batch', 8);
-  const lags = (args.options.lags ?? '0,1').split(',').map(Number);
+  const redisMode = args.options.redis !== undefined;
+  const lags = (args.options.lags ?? (redisMode ? '1' : '0,1')).split(',').map(Number);
   // --step-ms: each step's training time (a timer), so latency can be read below saturation.
   const stepMs = Number(args.options['step-ms'] ?? 0);
   const state = mkdtempSync(join(tmpdir(), 'adomix-bench-serve-'));
-  // --url: a server already running (e.g. under a profiler), else one started here.
-  const server = args.options.url !== undefined ? { url: args.options.url, stop: async () => {} } : await startServer(state);
   const connections = intOption(args, 'connections', R);
   const pipelining = intOption(args, 'pipelining', 1);
-  const client = new AdomixClient(server.url, { connections, pipelining });
   const results = [];
+  let redis: RedisInstance | undefined;
+  const servers: Server[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  let takeoverMs: number[] = [];
   try {
-    // Warm-up (JIT, connections), not reported.
-    await oneRun(client, server.url, -1, K, R, intOption(args, 'warmup', 300), batch, 0);
-    for (const lag of lags) {
-      const r = await oneRun(client, server.url, lag, K, R, steps, batch, stepMs);
-      results.push(r);
+    if (redisMode) {
+      // --redis: a redis-server of its own (appendonly), two replicas on it; ranks through HTTP, then straight to Redis.
+      redis = await RedisInstance.start();
+      let n = 0;
+      const replica = () => startServer(state, ['--redis', redis!.url, '--replica-id', `bench-${n++}`]);
+      servers.push(await replica(), await replica());
+      const clients = servers.map((s) => new AdomixClient(s.url, { connections: Math.ceil(connections / servers.length), pipelining }));
+      const direct = await AdomixRedisClient.connect(redis.url);
+      closers.push(...clients.map((c) => () => c.close()), () => direct.close());
+      const transports: Record<string, (r: number) => Transport> = { http: (r) => clients[r % clients.length], redis: () => direct };
+      for (const name of (args.options.transports ?? 'http,redis').split(',')) {
+        await oneRun(clients[0], transports[name], servers[0].url, name, -1, K, R, intOption(args, 'warmup', 300), batch, 0);
+        for (const lag of lags) results.push(await oneRun(clients[0], transports[name], servers[0].url, name, lag, K, R, steps, batch, stepMs));
+      }
+      takeoverMs = await takeovers(servers, replica, intOption(args, 'kills', 10));
+      console.log(`takeover after SIGKILL of the leader, ms: ${takeoverMs.join(', ')}`);
+    } else {
+      // --url: a server already running (e.g. under a profiler), else one started here.
+      const server = args.options.url !== undefined ? { url: args.options.url, stop: async () => {}, kill: async () => {} } : await startServer(state);
+      servers.push(server);
+      const client = new AdomixClient(server.url, { connections, pipelining });
+      closers.push(() => client.close());
+      // Warm-up (JIT, connections), not reported.
+      await oneRun(client, () => client, server.url, 'http', -1, K, R, intOption(args, 'warmup', 300), batch, 0);
+      for (const lag of lags) results.push(await oneRun(client, () => client, server.url, 'http', lag, K, R, steps, batch, stepMs));
+    }
+    for (const r of results) {
       console.log(
-        `lag ${lag}: ${r.rankReportsPerSecond} rank-reports/s over ${r.seconds} s; report p50 ${r.reportMsP50} ms p99 ${r.reportMsP99} ms; ` +
+        `${r.transport}, lag ${r.lag}: ${r.rankReportsPerSecond} rank-reports/s over ${r.seconds} s; report p50 ${r.reportMsP50} ms p99 ${r.reportMsP99} ms; ` +
           `fetch p50 ${r.fetchMsP50} ms p99 ${r.fetchMsP99} ms; ${r.waits} waits, ${r.waitMsTotal} ms in all; ` +
           `same weights on every rank: ${r.identicalAcrossRanks}; equal to one AdoPolicy: ${r.identicalToPolicy}`,
       );
     }
   } finally {
-    await client.close();
-    await server.stop();
+    for (const c of closers) await c();
+    for (const s of servers) await s.stop();
+    await redis?.destroy();
     rmSync(state, { recursive: true, force: true });
   }
-  if (args.json) console.log(JSON.stringify({ bench: 'serve', ranks: R, domains: K, steps, batchPerRank: batch, stepMs, runs: results }));
+  const sorted = [...takeoverMs].sort((a, b) => a - b);
+  const takeover = redisMode ? { takeoverMsMedian: sorted[Math.floor((sorted.length - 1) / 2)], takeoverMsMax: sorted.at(-1), takeoverMs } : {};
+  if (args.json) console.log(JSON.stringify({ bench: 'serve', redis: redisMode, ranks: R, domains: K, steps, batchPerRank: batch, stepMs, runs: results, ...takeover }));
 }

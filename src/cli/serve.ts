@@ -5,7 +5,10 @@
  */
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import pino from 'pino';
 import { buildServer, isLoopback } from '../serve/index.js';
+import { RedisBackend } from '../serve/redis/RedisBackend.js';
 import { integerOption } from './options.js';
 import { stopOnSignals } from './signals.js';
 
@@ -15,19 +18,24 @@ interface ServeCliOptions {
   state: string;
   tokenFile?: string;
   bodyLimit: number;
+  redis?: string;
+  redisPrefix: string;
+  redisPasswordFile?: string;
+  replicaId?: string;
+  leaseMs: number;
 }
 
-/** The token in a file (trimmed); refused when empty, so a blank file never means "no auth". */
-export function readToken(path: string): string {
+/** A secret in a file (trimmed), at least `least` characters, so a blank file never means "no auth". */
+export function readSecret(path: string, flag: string, least: number): string {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`--token-file ${path}: ${(err as Error).message}`);
+    throw new Error(`${flag} ${path}: ${(err as Error).message}`);
   }
-  const token = text.trim();
-  if (token.length < 16) throw new Error(`--token-file ${path}: the token must be at least 16 characters (it has ${token.length})`);
-  return token;
+  const secret = text.trim();
+  if (secret.length < least) throw new Error(`${flag} ${path}: the ${flag === '--token-file' ? 'token' : 'secret'} must be at least ${least} characters (it has ${secret.length})`);
+  return secret;
 }
 
 export function register(program: Command): void {
@@ -55,21 +63,39 @@ export function register(program: Command): void {
     .addOption(new Option('--state <dir>', 'where runs are kept and restored from').default('adomix-state'))
     .addOption(new Option('--token-file <file>', 'file holding the bearer token every request must send'))
     .addOption(new Option('--body-limit <bytes>', 'largest request body').argParser(integerOption(1024)).default(8 * 1024 * 1024))
+    .addOption(new Option('--redis <url>', 'keep the runs in Redis (redis:// or rediss://) and share them with other replicas; --state is then unused'))
+    .addOption(new Option('--redis-prefix <prefix>', 'prefix of every Redis key').default('adomix:'))
+    .addOption(new Option('--redis-password-file <file>', 'file holding the Redis password (instead of putting it in the URL)'))
+    .addOption(new Option('--replica-id <id>', 'this replica\'s name in the leader lease (default: host name and pid)'))
+    .addOption(new Option('--lease-ms <ms>', 'the leader\'s lease: a dead leader is replaced within about this long').argParser(integerOption(100)).default(1000))
     .action(async (o: ServeCliOptions) => {
-      const token = o.tokenFile !== undefined ? readToken(o.tokenFile) : undefined;
+      const token = o.tokenFile !== undefined ? readSecret(o.tokenFile, '--token-file', 16) : undefined;
       if (token === undefined && !isLoopback(o.host))
         throw new Error(`--host ${o.host} is not a loopback address: give --token-file so that only your ranks can reach the runs`);
       const level = process.env.ADOMIX_LOG_LEVEL ?? 'info';
+      const log = pino({ level, name: 'adomix-serve' }, pino.destination({ fd: 2, sync: true }));
+      const backend =
+        o.redis === undefined
+          ? undefined
+          : await RedisBackend.connect({
+              url: o.redis,
+              prefix: o.redisPrefix,
+              replicaId: o.replicaId ?? `${hostname()}-${process.pid}`,
+              leaseMs: o.leaseMs,
+              log,
+              ...(o.redisPasswordFile !== undefined ? { password: readSecret(o.redisPasswordFile, '--redis-password-file', 1) } : {}),
+            });
       const server = await buildServer({
+        backend,
         stateDir: o.state,
         token,
         bodyLimit: o.bodyLimit,
-        logger: { level, name: 'adomix-serve', stream: process.stderr },
+        loggerInstance: log,
       });
       const stop = stopOnSignals((sig) => server.app.log.info(`${sig}: checkpointing every run and stopping`));
       const address = await server.app.listen({ host: o.host, port: o.port });
       process.stdout.write(`adomix serve: listening on ${address}\n`);
-      server.app.log.info({ runs: server.runs.list().map((e) => ({ id: e.run.id, applied: e.run.applied })) }, 'runs restored');
+      server.app.log.info({ runs: (await server.backend.list()).map((r) => ({ id: r.id, applied: r.applied })) }, 'runs restored');
       await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
       await server.close();
       stop.dispose();

@@ -34,6 +34,8 @@ export interface RankReportBody {
   lossSum?: ArrayLike<number | null>;
   /** …or per-domain means (exactly one of the two). */
   loss?: ArrayLike<number | null>;
+  /** The `basedOn` of the weights the batch was drawn with, when the rank went on with older ones (WeightsNotReady.latest). */
+  basedOn?: number;
 }
 
 export interface StepWeights {
@@ -100,7 +102,7 @@ export class AdomixClient {
 
   /** Reports one rank's part of a step (retried on connection errors; the server deduplicates). */
   async report(run: string, body: RankReportBody): Promise<{ status: 'accepted' | 'duplicate'; applied: number }> {
-    const payload = { step: body.step, rank: body.rank, count: Array.from(body.count), lossSum: toArray(body.lossSum), loss: toArray(body.loss) };
+    const payload = { step: body.step, rank: body.rank, count: Array.from(body.count), lossSum: toArray(body.lossSum), loss: toArray(body.loss), basedOn: body.basedOn };
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.call('POST', `/v1/runs/${encodeURIComponent(run)}/reports`, payload, `report step ${body.step} rank ${body.rank}`);

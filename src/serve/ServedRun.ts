@@ -18,6 +18,7 @@ import type { StepRecordInput } from '../runlog/index.js';
 import { ServeError } from './errors.js';
 import type { RunSpec } from './runSpec.js';
 import { StepAssembler, type RankReport } from './stepAssembler.js';
+import { checkReport, type ReportInput } from './checkReport.js';
 
 /** A change of the domains, applied right after step `afterStep`. */
 export type RunEvent =
@@ -30,8 +31,8 @@ export interface RunPersistence {
   report(r: RankReport): void;
   /** An accepted domain event, before it is acknowledged. */
   event(e: RunEvent): void;
-  /** An applied step, in step order. */
-  step(record: StepRecordInput, domains: readonly string[], prior: number[] | undefined): void;
+  /** An applied step, in step order, and the policy's mixture after it (out[t]). */
+  step(record: StepRecordInput, domains: readonly string[], prior: number[] | undefined, output: Float64Array): void;
   /** Called every `checkpointEvery` applied steps, after a domain was added, and at shutdown. */
   checkpoint(run: ServedRun): void;
 }
@@ -49,14 +50,7 @@ export interface RunCheckpointMeta {
   lawsVersion: number;
 }
 
-/** A rank's report as the API takes it: per-domain loss sums, or means, and counts. */
-export interface ReportInput {
-  step: number;
-  rank: number;
-  count: ArrayLike<number>;
-  lossSum?: ArrayLike<number | null>;
-  loss?: ArrayLike<number | null>;
-}
+export type { ReportInput } from './checkReport.js';
 
 export interface WeightsAnswer {
   step: number;
@@ -73,7 +67,7 @@ export class ServedRun {
   applied = -1;
   failed: string | undefined;
   /** Counters for status and /metrics. */
-  readonly counts = { reports: 0, duplicates: 0, waits: 0, stepsApplied: 0 };
+  readonly counts = { reports: 0, duplicates: 0, waits: 0, stepsApplied: 0, staleWeights: 0 };
   private initial: Float64Array;
   private readonly outputs = new Map<number, Float64Array>();
   private events: RunEvent[] = [];
@@ -268,40 +262,7 @@ export class ServedRun {
   }
 
   private checkReport(input: ReportInput): RankReport {
-    const { step, rank, count } = input;
-    if (!Number.isInteger(step) || step < 0) throw new ServeError(400, `body/step must be an integer ≥ 0, got ${JSON.stringify(step)}`);
-    if (!Number.isInteger(rank) || rank < 0 || rank >= this.spec.ranks)
-      throw new ServeError(400, `body/rank must be an integer in [0, ${this.spec.ranks - 1}] (run ${this.id} has ${this.spec.ranks} rank${this.spec.ranks === 1 ? '' : 's'}), got ${JSON.stringify(rank)}`);
-    const sums = input.lossSum;
-    const means = input.loss;
-    if ((sums === undefined) === (means === undefined)) throw new ServeError(400, 'body must have exactly one of lossSum (per-domain sums) and loss (per-domain means)');
-    const field = sums !== undefined ? 'lossSum' : 'loss';
-    const values = (sums ?? means)!;
-    const K = this.domains.length;
-    const least = this.domainsAt(step);
-    if (count?.length === undefined || count.length < least || count.length > K)
-      throw new ServeError(400, `body/count must have ${least === K ? K : `${least} to ${K}`} entries (one per domain: ${this.domains.join(', ')}), got ${count?.length ?? typeof count}`);
-    if (values.length !== count.length) throw new ServeError(400, `body/${field} has ${values.length} entries, body/count has ${count.length}`);
-    const n = count.length;
-    const lossSum = new Float64Array(n);
-    const c = new Float64Array(n);
-    let total = 0;
-    for (let k = 0; k < n; k++) {
-      const ck = count[k];
-      if (typeof ck !== 'number' || !Number.isInteger(ck) || ck < 0 || !(ck <= Number.MAX_SAFE_INTEGER))
-        throw new ServeError(400, `body/count/${k} (domain ${this.domains[k]}) must be an integer ≥ 0, got ${JSON.stringify(ck)}`);
-      const v = values[k];
-      if (ck === 0) {
-        if (v !== null && v !== undefined && !(v === 0 || (sums === undefined && typeof v === 'number' && Number.isFinite(v))))
-          throw new ServeError(400, `body/${field}/${k} (domain ${this.domains[k]}) must be null or 0 where the count is 0, got ${JSON.stringify(v)}`);
-      } else if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new ServeError(400, `body/${field}/${k} (domain ${this.domains[k]}) must be a finite number ≥ 0 where the count is ${ck}, got ${JSON.stringify(v)}`);
-      } else lossSum[k] = sums !== undefined ? v : v * ck;
-      c[k] = ck;
-      total += ck;
-    }
-    if (!(total > 0)) throw new ServeError(400, `body/count: rank ${rank}'s step ${step} has no examples at all`);
-    return { step, rank, lossSum, count: c };
+    return checkReport(input, { id: this.id, ranks: this.spec.ranks, domains: this.domains, least: Number.isInteger(input?.step) ? this.domainsAt(input.step) : this.domains.length });
   }
 
   private applyReady(): void {
@@ -310,8 +271,8 @@ export class ServedRun {
 
   private applyStep(t: number): void {
     const K = this.domains.length;
-    const { loss, count } = this.assembler.take(t, K);
-    const used = this.weightsFor(t)!.weights;
+    const { loss, count, reports } = this.assembler.take(t, K);
+    const used = this.weightsUsed(t, reports);
     try {
       this.policy.observe({ step: t, loss, count });
     } catch (err) {
@@ -332,13 +293,36 @@ export class ServedRun {
     // A domain added after t belongs in the header; step t itself had the old ones (padded).
     if (added) record.loss = padded(loss, this.domains.length, NaN);
     if (added) record.count = padded(count, this.domains.length);
-    this.persistence?.step(record, this.domains, this.prior());
+    this.persistence?.step(record, this.domains, this.prior(), out);
     const list = this.waiters.get(t);
     if (list !== undefined) {
       this.waiters.delete(t);
       for (const done of list) done();
     }
     if (!this.replaying && (added || (t + 1) % this.spec.checkpointEvery === 0)) this.persistence?.checkpoint(this);
+  }
+
+  /**
+   * The mixture step t was really drawn with: the weights served for it, unless ranks say
+   * they went on with older ones (`basedOn`); then the ranks' weights, weighted by their
+   * examples. (A replay does not need it: the policy reads counts, never weights.)
+   */
+  private weightsUsed(t: number, reports: RankReport[]): Float64Array {
+    const served = this.weightsFor(t)!;
+    if (reports.every((r) => r.basedOn === undefined || r.basedOn === served.basedOn)) return served.weights;
+    const mix = new Float64Array(this.domains.length);
+    let total = 0;
+    for (const r of reports) {
+      const stale = r.basedOn !== undefined && r.basedOn < served.basedOn;
+      if (stale) this.counts.staleWeights++;
+      const w = (stale ? (r.basedOn === -1 ? this.initial : this.outputs.get(r.basedOn!)) : undefined) ?? served.weights;
+      let n = 0;
+      for (let k = 0; k < r.count.length; k++) n += r.count[k];
+      for (let k = 0; k < w.length; k++) mix[k] += n * w[k];
+      total += n;
+    }
+    for (let k = 0; k < mix.length; k++) mix[k] /= total;
+    return mix;
   }
 
   /** Applies the events due after step t; true when a domain was added. */

@@ -6,4 +6,5 @@ export { StepAssembler, type RankReport, type AssembledStep } from './stepAssemb
 export { resolveRunSpec, createRunPolicy, runSpecSchema, RUN_ID_PATTERN, type RunSpec } from './runSpec.js';
 export { FileRunStore, readStoredRun, RUN_FILES } from './runStore.js';
 export { ServeError } from './errors.js';
+export { LocalBackend, notReadyBody, type RunBackend, type RunMetrics, type StepWeightsBody, type WeightsResult } from './backend.js';
 export { bearerMatches, isLoopback } from './auth.js';

@@ -3,8 +3,7 @@
  * are read from the runs when scraped, so the request path only feeds two histograms.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { AdoPolicy } from '../mixing/index.js';
-import type { RunRegistry } from './RunRegistry.js';
+import type { RunBackend, RunMetrics } from './backend.js';
 
 export interface ServeMetrics {
   registry: Registry;
@@ -15,10 +14,10 @@ export interface ServeMetrics {
 
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5];
 
-export function createMetrics(runs: RunRegistry): ServeMetrics {
+export function createMetrics(backend: RunBackend): ServeMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const perRun = (name: string, help: string, value: (e: ReturnType<RunRegistry['list']>[number]) => number): void => {
+  const perRun = (name: string, help: string, value: (r: RunMetrics) => number): void => {
     new Counter({
       name,
       help,
@@ -26,15 +25,16 @@ export function createMetrics(runs: RunRegistry): ServeMetrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const e of runs.list()) this.inc({ run: e.run.id }, value(e));
+        for (const r of backend.metricRuns()) this.inc({ run: r.id }, value(r));
       },
     });
   };
-  perRun('adomix_steps_applied_total', 'Steps applied (all ranks reported).', (e) => e.run.counts.stepsApplied);
-  perRun('adomix_reports_total', 'Rank reports accepted.', (e) => e.run.counts.reports);
-  perRun('adomix_duplicate_reports_total', 'Rank reports that were retries of one already held or applied.', (e) => e.run.counts.duplicates);
-  perRun('adomix_weight_waits_total', 'Weight requests that had to wait for their step.', (e) => e.run.counts.waits);
-  perRun('adomix_refits_total', 'ADO refits computed.', (e) => e.runner?.stats.refits ?? 0);
+  perRun('adomix_steps_applied_total', 'Steps applied (all ranks reported).', (r) => r.counts.stepsApplied);
+  perRun('adomix_reports_total', 'Rank reports accepted.', (r) => r.counts.reports);
+  perRun('adomix_duplicate_reports_total', 'Rank reports that were retries of one already held or applied.', (r) => r.counts.duplicates);
+  perRun('adomix_weight_waits_total', 'Weight requests that had to wait for their step.', (r) => r.counts.waits);
+  perRun('adomix_stale_weight_reports_total', 'Rank reports whose batch was drawn with older weights than the step was served (the rank went on without waiting).', (r) => r.counts.staleWeights);
+  perRun('adomix_refits_total', 'ADO refits computed.', (r) => r.refits);
   new Gauge({
     name: 'adomix_refit_seconds',
     help: 'Compute time of the last ADO refit.',
@@ -42,10 +42,7 @@ export function createMetrics(runs: RunRegistry): ServeMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const e of runs.list()) {
-        const ms = e.runner?.stats.computeMs.at(-1);
-        if (ms !== undefined) this.set({ run: e.run.id }, ms / 1000);
-      }
+      for (const r of backend.metricRuns()) if (r.lastRefitMs !== undefined) this.set({ run: r.id }, r.lastRefitMs / 1000);
     },
   });
   new Gauge({
@@ -55,11 +52,10 @@ export function createMetrics(runs: RunRegistry): ServeMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      const now = Date.now();
-      for (const e of runs.list()) this.set({ run: e.run.id }, (e.run.status(now).stalled as unknown[]).length);
+      for (const r of backend.metricRuns()) this.set({ run: r.id }, r.stalled);
     },
   });
-  const perDomain = (name: string, help: string, value: (e: ReturnType<RunRegistry['list']>[number]) => (number | undefined)[]): void => {
+  const perDomain = (name: string, help: string, value: (r: RunMetrics) => (number | undefined)[]): void => {
     new Gauge({
       name,
       help,
@@ -67,20 +63,19 @@ export function createMetrics(runs: RunRegistry): ServeMetrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const e of runs.list()) {
-          const v = value(e);
-          e.run.domains.forEach((d, k) => {
-            if (v[k] !== undefined && Number.isFinite(v[k])) this.set({ run: e.run.id, domain: d }, v[k]!);
+        for (const r of backend.metricRuns()) {
+          const v = value(r);
+          r.domains.forEach((d, k) => {
+            if (v[k] !== undefined && Number.isFinite(v[k])) this.set({ run: r.id, domain: d }, v[k]!);
           });
         }
       },
     });
   };
-  const laws = (e: ReturnType<RunRegistry['list']>[number]) => (e.run.policy instanceof AdoPolicy ? e.run.policy.laws() : []);
-  perDomain('adomix_domain_weight', 'The newest published weight of each domain.', (e) => Array.from(e.run.policy.weights()));
-  perDomain('adomix_law_alpha', 'Fitted α of each domain\'s law L(n) = ε + β·n^(−α).', (e) => laws(e).map((l) => l?.[2]));
-  perDomain('adomix_law_epsilon', 'Fitted ε (the irreducible loss) of each domain.', (e) => laws(e).map((l) => (l ? Math.exp(l[1]) : undefined)));
-  perDomain('adomix_law_beta', 'Fitted β of each domain.', (e) => laws(e).map((l) => (l ? Math.exp(l[0]) : undefined)));
+  perDomain('adomix_domain_weight', 'The newest published weight of each domain.', (r) => Array.from(r.weights));
+  perDomain('adomix_law_alpha', 'Fitted α of each domain\'s law L(n) = ε + β·n^(−α).', (r) => r.laws.map((l) => l?.[2]));
+  perDomain('adomix_law_epsilon', 'Fitted ε (the irreducible loss) of each domain.', (r) => r.laws.map((l) => (l ? Math.exp(l[1]) : undefined)));
+  perDomain('adomix_law_beta', 'Fitted β of each domain.', (r) => r.laws.map((l) => (l ? Math.exp(l[0]) : undefined)));
   const histogram = (name: string, help: string) => new Histogram({ name, help, labelNames: ['run'], buckets: BUCKETS, registers: [registry] });
   return {
     registry,

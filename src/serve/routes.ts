@@ -5,8 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServeMetrics } from './metrics.js';
-import { livePage } from './page.js';
-import type { RunRegistry } from './RunRegistry.js';
+import type { RunBackend } from './backend.js';
 import { MAX_DOMAINS, RUN_ID_PATTERN, runSpecSchema } from './runSpec.js';
 
 const runParams = { type: 'object', required: ['run'], properties: { run: { type: 'string', pattern: RUN_ID_PATTERN } } } as const;
@@ -33,21 +32,24 @@ const reportBody = {
     count: { type: 'array', maxItems: MAX_DOMAINS, items: { type: 'integer', minimum: 0 } },
     lossSum: numbers,
     loss: numbers,
+    basedOn: { type: 'integer', minimum: -1, description: 'The basedOn of the weights the batch was drawn with, when the rank went on with older ones.' },
   },
 } as const;
 
 const eventQuery = { afterStep: { type: 'integer', minimum: 0, description: 'Apply right after this step (default: after the next step).' } } as const;
 
-export function registerRunRoutes(app: FastifyInstance, runs: RunRegistry, metrics: ServeMetrics, page: { pageRefreshSeconds: number }): void {
+export function registerRunRoutes(app: FastifyInstance, runs: RunBackend, metrics: ServeMetrics, page: { pageRefreshSeconds: number }): void {
+  const runId = (request: { params: unknown }): string => (request.params as { run: string }).run;
+
   app.post('/v1/runs', { schema: { body: runSpecSchema } }, async (request, reply) => {
-    const { entry, created } = runs.create(request.body);
+    const { created, status } = await runs.create(request.body);
     reply.code(created ? 201 : 200);
-    return { created, ...entry.run.status(Date.now()) };
+    return { created, ...status };
   });
 
-  app.get('/v1/runs', async () => ({ runs: runs.list().map((e) => e.run.status(Date.now())) }));
+  app.get('/v1/runs', async () => ({ runs: await runs.list() }));
 
-  app.get('/v1/runs/:run', { schema: { params: runParams } }, async (request) => runs.get((request.params as { run: string }).run).run.status(Date.now()));
+  app.get('/v1/runs/:run', { schema: { params: runParams } }, async (request) => runs.status(runId(request)));
 
   app.post(
     '/v1/runs/:run/reports',
@@ -64,9 +66,9 @@ export function registerRunRoutes(app: FastifyInstance, runs: RunRegistry, metri
     },
     async (request) => {
       const started = performance.now();
-      const { run } = runs.get((request.params as { run: string }).run);
-      const result = run.report(request.body as Parameters<typeof run.report>[0], Date.now());
-      metrics.reportSeconds.observe({ run: run.id }, (performance.now() - started) / 1000);
+      const id = runId(request);
+      const result = await runs.report(id, request.body as Parameters<RunBackend['report']>[1]);
+      metrics.reportSeconds.observe({ run: id }, (performance.now() - started) / 1000);
       return result;
     },
   );
@@ -90,28 +92,13 @@ export function registerRunRoutes(app: FastifyInstance, runs: RunRegistry, metri
     },
     async (request, reply) => {
       const started = performance.now();
-      const { run } = runs.get((request.params as { run: string }).run);
+      const id = runId(request);
       const { step, wait } = request.query as { step: number; wait?: number };
-      let answer = run.weightsFor(step);
-      if (answer === undefined) {
-        const waitStart = performance.now();
-        await run.waitForWeights(step, wait ?? 10_000);
-        metrics.waitSeconds.observe({ run: run.id }, (performance.now() - waitStart) / 1000);
-        answer = run.weightsFor(step);
-      }
-      metrics.weightsSeconds.observe({ run: run.id }, (performance.now() - started) / 1000);
-      if (answer === undefined) {
-        const status = run.status(Date.now());
-        const latest = run.weightsFor(run.applied + 1 + run.spec.lag)!;
-        return reply.code(503).header('retry-after', '1').send({
-          error: `the weights of step ${step} are not ready: step ${Math.max(step - 1 - run.spec.lag, -1)} is not applied yet (applied: ${run.applied})`,
-          code: 'not_ready',
-          waitingFor: status.waitingFor,
-          stalled: status.stalled,
-          latest: { step: latest.step, basedOn: latest.basedOn, domains: run.domains, weights: Array.from(latest.weights) },
-        });
-      }
-      return { step, basedOn: answer.basedOn, domains: run.domains, weights: Array.from(answer.weights) };
+      const result = await runs.weights(id, step, wait ?? 10_000);
+      if (result.waitedMs > 0) metrics.waitSeconds.observe({ run: id }, result.waitedMs / 1000);
+      metrics.weightsSeconds.observe({ run: id }, (performance.now() - started) / 1000);
+      if (!result.ready) return reply.code(503).header('retry-after', '1').send(result.body);
+      return result.body;
     },
   );
 
@@ -130,7 +117,7 @@ export function registerRunRoutes(app: FastifyInstance, runs: RunRegistry, metri
     },
     async (request) => {
       const { name, prior, afterStep } = request.body as { name: string; prior: number; afterStep?: number };
-      return { event: runs.get((request.params as { run: string }).run).run.addDomain(name, prior, afterStep) };
+      return { event: await runs.addDomain(runId(request), name, prior, afterStep) };
     },
   );
 
@@ -144,14 +131,17 @@ export function registerRunRoutes(app: FastifyInstance, runs: RunRegistry, metri
     },
     async (request) => {
       const { domain, afterStep } = request.body as { domain: string; afterStep?: number };
-      return { event: runs.get((request.params as { run: string }).run).run.markExhausted(domain, afterStep) };
+      return { event: await runs.markExhausted(runId(request), domain, afterStep) };
     },
   );
 
-  app.get('/v1/runs/:run/page', { schema: { params: runParams, hide: true } }, async (request, reply) => {
-    const entry = runs.get((request.params as { run: string }).run);
-    reply.type('text/html; charset=utf-8');
-    return livePage(entry, page.pageRefreshSeconds);
+  app.get('/v1/runs/:run/steplog', { schema: { params: runParams, description: 'The run\'s step log (JSONL), for adomix replay, fit and report.' } }, async (request, reply) => {
+    reply.type('application/x-ndjson; charset=utf-8');
+    return runs.steplog(runId(request));
   });
 
+  app.get('/v1/runs/:run/page', { schema: { params: runParams, hide: true } }, async (request, reply) => {
+    reply.type('text/html; charset=utf-8');
+    return runs.page(runId(request), page.pageRefreshSeconds);
+  });
 }

@@ -24,6 +24,7 @@ import {
   type Checkpoint,
   type StepRecordInput,
 } from '../runlog/index.js';
+import { reportLine } from '../client/redisProtocol.js';
 import { resolveRunSpec, type RunSpec } from './runSpec.js';
 import type { RunCheckpointMeta, RunEvent, RunPersistence, ServedRun } from './ServedRun.js';
 import type { RankReport } from './stepAssembler.js';
@@ -33,8 +34,15 @@ export const RUN_FILES = { spec: 'run.json', steplog: 'steplog.jsonl', journal: 
 /** One journal line: a report `{s, r, l, c}` or an event `{e}`. */
 export type JournalEntry = { report: RankReport; event?: undefined } | { event: RunEvent; report?: undefined };
 
-function reportLine(r: RankReport): string {
-  return `{"s":${r.step},"r":${r.rank},"l":${JSON.stringify(Array.from(r.lossSum))},"c":${JSON.stringify(Array.from(r.count))}}\n`;
+/** A report line (the journal's, and Redis stream entries': client/redisProtocol.ts) back (throws a plain message on a malformed one; callers add where). */
+export function parseReportLine(line: string): { report: RankReport } | { event: RunEvent } {
+  const v = JSON.parse(line) as { s?: unknown; r?: unknown; l?: unknown; c?: unknown; b?: unknown; e?: RunEvent };
+  if (v.e !== undefined) return { event: v.e };
+  if (!Number.isInteger(v.s) || !Number.isInteger(v.r) || !Array.isArray(v.l) || !Array.isArray(v.c) || v.l.length !== v.c.length || (v.b !== undefined && !Number.isInteger(v.b)))
+    throw new Error('a journal line must be a report {s, r, l, c} or an event {e}');
+  const report: RankReport = { step: v.s as number, rank: v.r as number, lossSum: Float64Array.from(v.l as number[]), count: Float64Array.from(v.c as number[]) };
+  if (v.b !== undefined) report.basedOn = v.b as number;
+  return { report };
 }
 
 /** Everything a restart needs, read from a run's folder. */
@@ -82,7 +90,7 @@ export class FileRunStore implements RunPersistence {
   }
 
   report(r: RankReport): void {
-    writeSync(this.journalFd, reportLine(r));
+    writeSync(this.journalFd, reportLine(r) + '\n');
   }
 
   event(e: RunEvent): void {
@@ -99,7 +107,7 @@ export class FileRunStore implements RunPersistence {
     writeCheckpointSync(join(this.dir, RUN_FILES.checkpoint), run.policy, { run: run.checkpointMeta() });
     // Rotate: the new journal holds what the checkpoint does not cover.
     let text = '';
-    for (const r of run.assembler.reports()) text += reportLine(r);
+    for (const r of run.assembler.reports()) text += reportLine(r) + '\n';
     closeSync(this.journalFd);
     writeFileAtomicSync(join(this.dir, RUN_FILES.journal), text);
     this.journalFd = openSync(join(this.dir, RUN_FILES.journal), 'a');
@@ -184,15 +192,11 @@ function readJournal(path: string): JournalEntry[] {
   // The last piece is '' after a final newline, or a torn line a killed writer left: dropped.
   lines.pop();
   return lines.map((line, i) => {
-    let v: { s?: unknown; r?: unknown; l?: unknown; c?: unknown; e?: RunEvent };
     try {
-      v = JSON.parse(line);
+      return parseReportLine(line) as JournalEntry;
     } catch (err) {
-      throw new Error(`${path}:${i + 1}: corrupt journal line (${(err as Error).message})`);
+      const what = err instanceof SyntaxError ? `corrupt journal line (${err.message})` : (err as Error).message;
+      throw new Error(`${path}:${i + 1}: ${what}`);
     }
-    if (v.e !== undefined) return { event: v.e };
-    if (!Number.isInteger(v.s) || !Number.isInteger(v.r) || !Array.isArray(v.l) || !Array.isArray(v.c) || v.l.length !== v.c.length)
-      throw new Error(`${path}:${i + 1}: a journal line must be a report {s, r, l, c} or an event {e}`);
-    return { report: { step: v.s as number, rank: v.r as number, lossSum: Float64Array.from(v.l as number[]), count: Float64Array.from(v.c as number[]) } };
   });
 }

@@ -11,6 +11,7 @@ import { requireToken } from './auth.js';
 import { ServeError } from './errors.js';
 import { createMetrics } from './metrics.js';
 import { RunRegistry } from './RunRegistry.js';
+import { LocalBackend, type RunBackend } from './backend.js';
 import { registerRunRoutes } from './routes.js';
 
 /** The package's version, from dist/src/serve or (under vitest) src/serve. */
@@ -24,21 +25,25 @@ function packageVersion(): string {
 const version = packageVersion();
 
 export interface ServerOptions {
-  /** Where runs are kept (and restored from at start); without it runs live in memory only. */
+  /** Where runs are kept (and restored from at start); without it runs live in memory only. Ignored with `backend`. */
   stateDir?: string;
   /** Require `Authorization: Bearer <token>` on every request. */
   token?: string;
   /** fastify's logger option (pino): false by default. */
   logger?: FastifyServerOptions['logger'];
+  /** A pino logger to log with (instead of `logger`). */
+  loggerInstance?: FastifyServerOptions['loggerInstance'];
   /** Largest request body, bytes (default 8 MiB). */
   bodyLimit?: number;
   /** The live page reloads itself this often (default 10 s). */
   pageRefreshSeconds?: number;
+  /** Where the runs live; default: this process (`LocalBackend` over `stateDir`). */
+  backend?: RunBackend;
 }
 
 export interface AdomixServer {
   app: FastifyInstance;
-  runs: RunRegistry;
+  backend: RunBackend;
   /** Checkpoints every run, closes the app and the runs' workers. */
   close(): Promise<void>;
 }
@@ -52,9 +57,9 @@ function describeSchemaError(e: { instancePath: string; message?: string; params
 }
 
 export async function buildServer(options: ServerOptions = {}): Promise<AdomixServer> {
-  const runs = RunRegistry.open(options.stateDir);
+  const backend: RunBackend = options.backend ?? new LocalBackend(RunRegistry.open(options.stateDir));
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance !== undefined ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
@@ -76,25 +81,24 @@ export async function buildServer(options: ServerOptions = {}): Promise<AdomixSe
       ...(options.token !== undefined ? { security: [{ bearer: [] }] } : {}),
     },
   });
-  const metrics = createMetrics(runs);
-  registerRunRoutes(app, runs, metrics, { pageRefreshSeconds: options.pageRefreshSeconds ?? 10 });
+  const metrics = createMetrics(backend);
+  registerRunRoutes(app, backend, metrics, { pageRefreshSeconds: options.pageRefreshSeconds ?? 10 });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true, ...backend.health?.() }));
   await app.ready();
   let closed = false;
   return {
     app,
-    runs,
+    backend,
     async close() {
       if (closed) return;
       closed = true;
       await app.close();
-      runs.checkpointAll();
-      await runs.close();
+      await backend.close();
     },
   };
 }

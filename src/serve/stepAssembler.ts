@@ -19,6 +19,8 @@ export interface RankReport {
   lossSum: Float64Array;
   /** Examples (or tokens) of each domain in this rank's batch. */
   count: Float64Array;
+  /** The step whose policy output the rank's batch was drawn with, when it says (−1: the initial mixture). */
+  basedOn?: number;
 }
 
 /** A complete step: the sums over ranks, as a policy observes it. */
@@ -26,6 +28,8 @@ export interface AssembledStep {
   step: number;
   loss: Float64Array;
   count: Float64Array;
+  /** The ranks' reports, in rank order. */
+  reports: RankReport[];
 }
 
 interface PendingStep {
@@ -50,6 +54,7 @@ function digest(r: RankReport): number {
     mix(r.count[k]);
     mix(r.lossSum[k]);
   }
+  mix(r.basedOn ?? -2);
   return h >>> 0;
 }
 
@@ -57,7 +62,7 @@ function digest(r: RankReport): number {
 const DIGESTS_KEPT = 256;
 
 function sameReport(a: RankReport, b: RankReport): boolean {
-  if (a.count.length !== b.count.length) return false;
+  if (a.count.length !== b.count.length || a.basedOn !== b.basedOn) return false;
   for (let k = 0; k < a.count.length; k++) {
     if (a.count[k] !== b.count[k] || a.lossSum[k] !== b.lossSum[k]) return false;
   }
@@ -134,7 +139,7 @@ export class StepAssembler {
     }
     const loss = new Float64Array(K);
     for (let k = 0; k < K; k++) loss[k] = count[k] > 0 ? lossSum[k] / count[k] : NaN;
-    return { step, loss, count };
+    return { step, loss, count, reports: p.reports as RankReport[] };
   }
 
   /** The ranks that have not reported `step` yet, and since when the step has waited for them. */

@@ -33,3 +33,18 @@ export function adomixChild(args: string[], env: Record<string, string> = {}): {
 export function adomixAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return adomixChild(args, env).done;
 }
+
+/** `adomix serve --port 0 …args`; resolves with its URL once it prints that it listens. */
+export async function adomixServe(args: string[]): Promise<{ url: string; child: ReturnType<typeof adomixChild> }> {
+  const child = adomixChild(['serve', '--port', '0', ...args]);
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.child.stdout!.on('data', (d: string) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    void child.done.then((r) => reject(new Error(`adomix serve exited early (${r.status}): ${r.stderr.slice(-2000)}`)));
+  });
+  return { url, child };
+}

@@ -4,39 +4,13 @@
  * The servers run on this event loop, so the pythons run asynchronously (spawn), never sync.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer, type AdomixServer } from '../../src/serve/index.js';
+import { firstPython, PYTHONS, runCommand } from '../helpers/python.js';
 
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to its end (killed after `timeoutMs`); a command that cannot start gives code null. */
-function runCommand(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env }, timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (err) => resolve({ code: null, signal: null, stdout, stderr: stderr + String(err) }));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-const PYTHONS = ['python3', '/usr/bin/python3'];
-
-async function firstPython(args: string[]): Promise<string | undefined> {
-  for (const p of PYTHONS) if ((await runCommand(p, args)).code === 0) return p;
-  return undefined;
-}
 
 const python = await firstPython(['--version']);
 const torchPython = await firstPython(['-c', 'import torch']);

@@ -145,6 +145,8 @@ describe('ServedRun: data-parallel steps', () => {
     [{ step: 0, rank: 0, count: [1, 0, 0, 0], lossSum: [1, 3, 0, 0] }, /body\/lossSum\/1 \(domain prose\) must be null or 0 where the count is 0, got 3/],
     [{ step: 0, rank: 0, count: [0, 0, 0, 0], lossSum: [0, 0, 0, 0] }, /body\/count: rank 0's step 0 has no examples at all/],
     [{ step: 0, rank: 0, count: [1, 0, 0, 0] }, /exactly one of lossSum \(per-domain sums\) and loss \(per-domain means\)/],
+    [{ step: 0, rank: 0, count: [4503599627370496, 0, 0, 0], lossSum: [1, 0, 0, 0] }, /body\/count\/0 \(domain code\) must be at most 4503599627370495 \(2\^53 − 1 over 2 ranks\)/],
+    [{ step: 0, rank: 0, count: [10, 0, 0, 0], loss: [1e308, 0, 0, 0] }, /body\/loss\/0 \(domain code\) times its count 10 is not a finite number/],
     [{ step: 5000, rank: 0, count: [1, 0, 0, 0], lossSum: [1, 0, 0, 0] }, /step 5000 is more than 4096 steps ahead of the last applied step -1/],
   ])('refuses a bad report, naming the field: %j', (report, message) => {
     const run = newRun({ ranks: 2 });

@@ -6,7 +6,7 @@ import { AdomixClient, AdomixHttpError, WeightsNotReady } from '../../src/client
 import { AdoPolicy } from '../../src/mixing/index.js';
 import { Rng } from '../../src/random/index.js';
 import { buildServer, type AdomixServer } from '../../src/serve/index.js';
-import { adomixAsync, adomixChild } from '../helpers/cli.js';
+import { adomixAsync, adomixServe } from '../helpers/cli.js';
 import { QUICK_ADO, quickAdo, RankedRun, summed, type PlainReport } from './helpers.js';
 
 const DOMAINS = ['code', 'prose', 'math', 'json', 'web'];
@@ -216,20 +216,8 @@ describe('adomix serve: tokens', () => {
   });
 });
 
-/** Starts `adomix serve` on a free port; resolves with its URL once it listens. */
-async function startCli(state: string): Promise<{ url: string; child: ReturnType<typeof adomixChild> }> {
-  const child = adomixChild(['serve', '--port', '0', '--state', state]);
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.child.stdout!.on('data', (d: string) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    void child.done.then((r) => reject(new Error(`serve exited early: ${r.status} ${r.stderr}`)));
-  });
-  return { url, child };
-}
+/** `adomix serve` on a free port with its state in `state`. */
+const startCli = (state: string) => adomixServe(['--state', state]);
 
 describe('adomix serve: kill -9, restart, replay', () => {
   it('resumes a run exactly after SIGKILL and after SIGTERM, and its step log replays to the same weights', async () => {
