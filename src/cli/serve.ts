@@ -7,8 +7,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import pino from 'pino';
-import { buildServer, isLoopback } from '../serve/index.js';
-import { RedisBackend } from '../serve/redis/RedisBackend.js';
+import { buildServer, isLoopback, RedisBackend } from '../serve/index.js';
 import { integerOption } from './options.js';
 import { stopOnSignals } from './signals.js';
 

@@ -8,3 +8,4 @@ export { FileRunStore, readStoredRun, RUN_FILES } from './runStore.js';
 export { ServeError } from './errors.js';
 export { LocalBackend, notReadyBody, type RunBackend, type RunMetrics, type StepWeightsBody, type WeightsResult } from './backend.js';
 export { bearerMatches, isLoopback } from './auth.js';
+export { RedisBackend, type RedisBackendOptions } from './redis/RedisBackend.js';
