@@ -31,8 +31,8 @@ class Replica {
     readonly client: AdomixClient,
   ) {}
 
-  static async start(id: string, redisUrl: string, state: string): Promise<Replica> {
-    const { url, child } = await adomixServe(['--state', state, '--redis', redisUrl, '--replica-id', id, '--lease-ms', String(LEASE_MS)]);
+  static async start(id: string, redisUrl: string, state: string, prefix: string): Promise<Replica> {
+    const { url, child } = await adomixServe(['--state', state, '--redis', redisUrl, '--replica-id', id, '--lease-ms', String(LEASE_MS), '--redis-prefix', prefix]);
     return new Replica(id, url, child, new AdomixClient(url, { retries: 0 }));
   }
 
@@ -54,10 +54,11 @@ class Cluster {
   constructor(
     readonly redis: RedisInstance,
     readonly state: string,
+    readonly prefix = 'adomix:',
   ) {}
 
   async add(): Promise<Replica> {
-    const r = await Replica.start(`r${this.n++}`, this.redis.url, this.state);
+    const r = await Replica.start(`r${this.n++}`, this.redis.url, this.state, this.prefix);
     this.replicas.push(r);
     return r;
   }
@@ -234,8 +235,8 @@ describe.skipIf(REDIS_SERVER === undefined)('adomix serve --redis: three replica
     }
   });
 
-  it('names a rank that stops reporting, from any replica', async () => {
-    const cluster = new Cluster(redis, state);
+  it('names a rank that stops reporting, from any replica (a deployment of its own under another key prefix)', async () => {
+    const cluster = new Cluster(redis, state, 'team-b:');
     try {
       for (let i = 0; i < 2; i++) await cluster.add();
       const run = 'dead-rank';
@@ -252,6 +253,9 @@ describe.skipIf(REDIS_SERVER === undefined)('adomix serve --redis: three replica
         stalled = (await cluster.any(i, (c) => c.status(run))).stalled as unknown[];
       }
       expect(stalled).toMatchObject([{ rank: 2, lastReported: 0, missingSinceStep: 1 }]);
+      // The runs under the default prefix (the tests above) are another deployment's: not listed here.
+      const listed = (await (await fetch(`${cluster.usable()[0].url}/v1/runs`)).json()) as { runs: { id: string }[] };
+      expect(listed.runs.map((r) => r.id)).toEqual([run]);
     } finally {
       await cluster.close();
     }

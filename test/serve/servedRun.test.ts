@@ -155,6 +155,25 @@ describe('ServedRun: data-parallel steps', () => {
     expect(run.assembler.pendingSteps()).toEqual([]); // nothing kept of it
   });
 
+  it('logs the weights a step was really drawn with when ranks went on with older ones (basedOn), and counts them', () => {
+    const rec = recording();
+    const run = newRun({ ranks: 2, lag: 0 }, rec);
+    const data = new RankedRun(9, 2);
+    drive(run, data, 0, 81); // past the first fit (after step 60, applied after 65): the weights move every step
+    const old = run.weightsFor(80)!; // basedOn 79
+    const fresh = run.weightsFor(81)!; // basedOn 80
+    expect(old.weights).not.toEqual(fresh.weights);
+    const [a, b] = data.reports(81, fresh.weights);
+    run.report({ ...a, basedOn: 80 }, 0);
+    run.report({ ...b, basedOn: 79 }, 0); // rank 1 did not wait for step 80's weights
+    const na = a.count.reduce((x, y) => x + y, 0);
+    const nb = b.count.reduce((x, y) => x + y, 0);
+    const expected = Array.from(fresh.weights, (w, k) => (na * w + nb * old.weights[k]) / (na + nb));
+    (rec.records[81].weights as number[]).forEach((w, k) => expect(w).toBeCloseTo(expected[k], 15));
+    expect(run.counts.staleWeights).toBe(1);
+    expect(() => run.report({ ...data.reports(82, fresh.weights)[0], basedOn: 82 }, 0)).toThrow(/body\/basedOn must be an integer from -1 to 81/);
+  });
+
   it('says which ranks a step waits for, and names them stalled after rankTimeoutMs', () => {
     const run = newRun({ ranks: 3, rankTimeoutMs: 1000 });
     const data = new RankedRun(5, 3);
