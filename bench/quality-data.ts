@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- quality-data [--json] [--corpora a,b] [--steps 1500,6000] [--seeds N] [--models mlp,gpt] [--policies ado,natural,balanced] [--backend NAME] [--trace DIR]`
+ * `npm run bench -- quality-data [--json] [--corpora a,b] [--steps 1500,6000] [--seeds N] [--models mlp,gpt] [--policies ado,natural,balanced] [--backend NAME] [--trace DIR] [--ado JSON]`
  *
  * Does ADO train a better model than a fixed mixture on REAL text? Two corpora, built only
  * from files that packages in package-lock.json ship (nothing generated):
@@ -101,6 +101,8 @@ export async function run(args: BenchArgs): Promise<void> {
   const models = list(args.options.models, 'mlp,gpt');
   const policies = list(args.options.policies, 'ado,natural,balanced') as ('ado' | 'natural' | 'balanced' | 'odm')[];
   const traceDir = args.options.trace;
+  // --ado JSON: ADO settings over the defaults (as `adomix train --config` takes them), e.g. '{"creditExponent":0.5}'.
+  const ado = args.options.ado === undefined ? undefined : (JSON.parse(args.options.ado) as TrainConfigInput['ado']);
   for (const c of corpora) if (CORPORA[c] === undefined) throw new Error(`--corpora: unknown corpus ${JSON.stringify(c)}; choose from ${Object.keys(CORPORA).join(', ')}`);
   for (const m of models) if (MODELS[m] === undefined) throw new Error(`--models: unknown model ${JSON.stringify(m)}; choose from ${Object.keys(MODELS).join(', ')}`);
   if (traceDir !== undefined) mkdirSync(traceDir, { recursive: true });
@@ -121,7 +123,7 @@ export async function run(args: BenchArgs): Promise<void> {
         // Seeds outside, policies inside: machine-load drift hits every policy alike.
         for (let seed = 0; seed < seeds; seed++) {
           for (const policy of policies) {
-            const config = parseTrainConfig({ policy, steps, seed, backend: backend.name, refit: 'worker', model: MODELS[model], data: { path: CORPORA[corpus] } });
+            const config = parseTrainConfig({ policy, steps, seed, backend: backend.name, refit: 'worker', model: MODELS[model], data: { path: CORPORA[corpus] }, ...(ado ? { ado } : {}) });
             const trace = traceDir === undefined ? undefined : tracer();
             const evals: Run['evals'] = [];
             const r = await runBuiltinTraining(config, {

@@ -49,6 +49,7 @@ const DIAGNOSTICS: BenchPolicy[] = [
   { key: 'adoInitialPrior', policy: 'ado', options: { ado: { initialMixture: 'prior' } } },
   { key: 'adoPerDomain', policy: 'ado', options: { ado: { countMode: 'per-domain' } } },
   { key: 'adoPerDomainS1', policy: 'ado', options: { ado: { countMode: 'per-domain', s: 1 } } },
+  { key: 'adoCredit05', policy: 'ado', options: { ado: { creditExponent: 0.5 } } },
 ];
 
 const r6 = (x: number): number => Number(x.toFixed(6));

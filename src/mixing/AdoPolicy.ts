@@ -417,6 +417,7 @@ function weightParams(st: AdoSettings): AdoWeightParams {
     mixDecay: st.mixDecay,
     minShare: st.minShare,
     minExponent: st.minExponent,
+    creditExponent: st.creditExponent,
     floor: st.floor,
     historyTerm: st.historyTerm,
   };

@@ -69,6 +69,15 @@ export interface AdoSettings {
    * point at the same optimum.
    */
   s: number;
+  /**
+   * γ in ρ_k ∝ (τ_k·slope_k·h_k^s)^γ: 1 by default (the credit itself). γ < 1 tempers it:
+   * credits 6× apart move the mixture as if 6^γ apart. A slope read off a short or
+   * share-starved curve (a fast first phase taken for a plateau) then cuts its domain less,
+   * while a domain with no slope at all (pure noise) still gets nothing but δ_min. The fixed
+   * point (s = 0) moves from the mean-loss optimum w ∝ τ·α(L − ε) to the flatter
+   * w ∝ (τ·α(L − ε))^γ. Kept behind this option (see bench/quality-sim.ts).
+   */
+  creditExponent: number;
   /** d in h ← d·h + (1 − d)·c/Σc (0.9). */
   historyDecay: number;
   /** γ in π = γ·π̄ + (1 − γ)·ρ (0.9). */
@@ -121,6 +130,7 @@ export const ADO_PRESETS: Readonly<Record<AdoPreset, Omit<AdoSettings, 'preset'>
     target: 'uniform' as AdoTarget,
     initialMixture: 'target' as InitialMixture,
     s: 0,
+    creditExponent: 1,
     historyDecay: 0.9,
     mixDecay: 0.9,
     minShare: 0.01,
@@ -141,6 +151,7 @@ export const ADO_PRESETS: Readonly<Record<AdoPreset, Omit<AdoSettings, 'preset'>
     target: 'prior' as AdoTarget,
     initialMixture: 'prior' as InitialMixture,
     s: 0.5,
+    creditExponent: 1,
     historyDecay: 0.9,
     mixDecay: 0.9,
     minShare: 0.01,
@@ -197,6 +208,7 @@ export const adoSettingsShape = {
   target: targetSchema.optional(),
   initialMixture: oneOf(INITIALS).optional(),
   s: num('a number ≥ 0', (x) => x >= 0).optional(),
+  creditExponent: num('a number in (0, 1]', (x) => x > 0 && x <= 1).optional(),
   historyDecay: num('in [0, 1)', (x) => x >= 0 && x < 1).optional(),
   mixDecay: num('in [0, 1]', (x) => x >= 0 && x <= 1).optional(),
   minShare: num('in [0, 1)', (x) => x >= 0 && x < 1).optional(),
@@ -245,6 +257,7 @@ export function resolveSettings(o: Partial<AdoSettings>, domains?: number): AdoS
     target: pick('target'),
     initialMixture: pick('initialMixture'),
     s: pick('s'),
+    creditExponent: pick('creditExponent'),
     historyDecay: pick('historyDecay'),
     mixDecay: pick('mixDecay'),
     minShare: given.minShare ?? defaultMinShare(d.minShare, domains),

@@ -4,7 +4,7 @@
  *
  * For every live domain k with a law (a_k, e_k, α_k) and n_k > 0:
  *   slope_k = max(α_k, α_min) · (L̂_k(n_k) − ε_k) / n_k,   L̂_k(n) − ε_k = exp(a_k − α_k·ln n)
- *   r_k     = τ_k · slope_k · H(h_k),   H(h) = h^s  (or (h·(1−h))^s, an earlier commit's bug, as an option)
+ *   r_k     = (τ_k · slope_k · H(h_k))^γ,   H(h) = h^s  (or (h·(1−h))^s, an earlier commit's bug, as an option); γ = 1 by default
  * where τ is the domains' importance (the reference uses the prior, τ = μ; adomix's default
  * is uniform, τ_k = 1: the mixture that minimises the mean loss over domains, see AdoPolicy).
  *   ρ_k     = r_k / Σ r                 (live domains without a law keep their prior share, below)
@@ -32,6 +32,8 @@ export interface AdoWeightParams {
   minShare: number;
   /** Lower bound on α in the slope only (0.05). */
   minExponent: number;
+  /** γ: ρ ∝ r^γ (1: the credit itself). */
+  creditExponent: number;
   floor: FloorMode;
   historyTerm: HistoryTerm;
 }
@@ -110,6 +112,7 @@ export function adoRho(state: AdoWeightState, p: AdoWeightParams, scratch: AdoSc
   const hMode = s === 0 ? 0 : s === 0.5 ? 1 : 2;
   const plainH = p.historyTerm === 'h';
   const minExponent = p.minExponent;
+  const gamma = p.creditExponent;
   for (let k = 0; k < K; k++) {
     rho[k] = 0;
     if (!live[k]) continue;
@@ -135,7 +138,7 @@ export function adoRho(state: AdoWeightState, p: AdoWeightParams, scratch: AdoSc
       const base = plainH ? hk : hk * (1 - hk);
       hTerm = hMode === 1 ? Math.sqrt(base) : Math.pow(base, s);
     }
-    const r = importance[k] * slope * hTerm;
+    const r = gamma === 1 ? importance[k] * slope * hTerm : Math.pow(importance[k] * slope * hTerm, gamma);
     rho[k] = r > 0 && Number.isFinite(r) ? r : 0;
     sumR += rho[k];
   }

@@ -98,6 +98,7 @@ const adoSchema = z.strictObject({
   minPoints: positiveInt.optional(),
   countMode: z.enum(['same-step', 'per-domain']).optional(),
   s: z.number().nonnegative().optional(),
+  creditExponent: z.number().gt(0).max(1).optional().describe('γ in ρ ∝ credit^γ: below 1 tempers how far the mixture moves'),
   minShare: z.number().min(0).max(1).optional(),
   subsample: positiveInt.optional().describe('keep every n-th history point in a fit'),
   window: positiveInt.optional().describe('Savitzky–Golay window of a fit'),
