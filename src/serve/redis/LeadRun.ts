@@ -91,11 +91,9 @@ export class LeadRun implements RunPersistence {
     } else policy = createRunPolicy(spec, this.runner);
     this.run = new ServedRun(spec, policy, this, meta);
     this.headerDomains = this.run.domains.length;
-    const now = Date.now();
-    for (const line of pending) {
-      const e = parseReportLine(line);
-      if ('report' in e) this.run.assembler.add(e.report, now);
-    }
+    // Reports of steps the snapshot had not applied: taken again, and applied where complete
+    // (a snapshot written while applying step t may hold later steps that were complete too).
+    this.run.replay(pending.map(parseReportLine), Date.now());
     if (meta === undefined) {
       await this.fencedSet(this.keys.weights(-1), JSON.stringify({ domains: this.run.domains, weights: Array.from(this.run.weightsFor(0)!.weights) }));
       await this.redis.publish(this.keys.applied, '-1'); // wakes ranks already waiting for step 0's weights
