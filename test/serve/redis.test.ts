@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdomixClient, AdomixHttpError } from '../../src/client/index.js';
+import { Redis } from 'ioredis';
+import { runKeys } from '../../src/client/redisProtocol.js';
 import { parseStepLog } from '../../src/runlog/index.js';
 import { Rng } from '../../src/random/index.js';
 import { adomixServe } from '../helpers/cli.js';
@@ -230,6 +232,35 @@ describe.skipIf(REDIS_SERVER === undefined)('adomix serve --redis: three replica
       // A different report under an applied (step, rank) is refused.
       const r0 = sent[8 * 10];
       await expect(cluster.any(0, (c) => c.report(run, { ...r0, count: r0.count.map((x) => x + 1) }))).rejects.toThrow(/HTTP 409: rank 0 already reported step 10 with different values/);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  it('a new leader applies what the last snapshot held complete but not applied yet', async () => {
+    const cluster = new Cluster(redis, state, 'snap:');
+    try {
+      for (let i = 0; i < 2; i++) await cluster.add();
+      const run = 'ahead';
+      await cluster.any(0, (c) => c.createRun({ id: run, domains: DOMAINS, ranks: 2, lag: 0, checkpointEvery: 5 }));
+      const data = new RankedRun(61, 2, 4);
+      for (let t = 0; t < 4; t++) await step(cluster, run, data, t);
+      // Step 5 arrives whole before step 4: applying step 4 snapshots (5 % 5 = 0) with step 5 complete in it, then applies 5.
+      const w = (await cluster.any(0, (c) => c.weights(run, 4, { wait: 20_000 }))).weights;
+      const [a4, b4] = data.reports(4, w);
+      const [a5, b5] = data.reports(5, w);
+      for (const r of [a5, b5, a4, b4]) await cluster.any(0, (c) => c.report(run, r));
+      const before = await cluster.any(0, (c) => c.weights(run, 6, { wait: 20_000 }));
+      const { leader } = await cluster.leader();
+      await leader.kill('SIGKILL');
+      // As if it had died between the snapshot and publishing step 5: its weights are gone.
+      const direct = new Redis(redis.url);
+      expect(await direct.del(runKeys('snap:', run).weights(5))).toBe(1);
+      await direct.quit();
+      await cluster.leader();
+      // The new leader restored the snapshot (after step 4) and applied step 5 from it at once: no report needed.
+      expect(await cluster.any(0, (c) => c.weights(run, 6, { wait: 3_000 }))).toEqual(before);
+      expect(await cluster.any(0, (c) => c.status(run))).toMatchObject({ applied: 5 });
     } finally {
       await cluster.close();
     }
