@@ -3,19 +3,12 @@
  * loss) per domain, counts that are integers ≥ 0 and not all 0, sums (or means) finite
  * and ≥ 0 where the count is positive. Throws a 400 ServeError naming the field and domain.
  */
+import type { RankReportBody } from '../client/index.js';
 import { ServeError } from './errors.js';
 import type { RankReport } from './stepAssembler.js';
 
-/** A rank's report as the API takes it: per-domain loss sums, or means, and counts. */
-export interface ReportInput {
-  step: number;
-  rank: number;
-  count: ArrayLike<number>;
-  lossSum?: ArrayLike<number | null>;
-  loss?: ArrayLike<number | null>;
-  /** The `basedOn` of the weights the rank drew its batch with (it may have gone on with older ones). */
-  basedOn?: number;
-}
+/** A rank's report as the API takes it (what the clients send): per-domain loss sums, or means, and counts. */
+export type ReportInput = RankReportBody;
 
 export interface ReportContext {
   id: string;
