@@ -48,6 +48,8 @@ export interface RunCheckpointMeta {
   /** Domain count after each boundary where it changed: [afterStep, K]. */
   domainCounts: [number, number][];
   lawsVersion: number;
+  /** The run's counters (absent in checkpoints written before they were kept). */
+  counts?: ServedRun['counts'];
 }
 
 export type { ReportInput } from './checkReport.js';
@@ -97,6 +99,7 @@ export class ServedRun {
     this.events = restored.events.map((e) => ({ ...e }));
     this.domainCounts = restored.domainCounts.map(([a, k]) => [a, k]);
     this.lawsVersion = restored.lawsVersion;
+    if (restored.counts !== undefined) Object.assign(this.counts, restored.counts);
   }
 
   get id(): string {
@@ -115,7 +118,7 @@ export class ServedRun {
         if (e.event !== undefined) {
           if (e.event.seq > this.eventSeq) this.enqueue(e.event);
         } else if (e.report !== undefined && e.report.step > this.applied) {
-          this.assembler.add(e.report, now);
+          if (this.assembler.add(e.report, now) === 'accepted') this.counts.reports++;
           this.applyReady();
         }
       }
@@ -219,7 +222,8 @@ export class ServedRun {
       weights: current === undefined ? null : Array.from(current.weights),
       laws: this.policy instanceof AdoPolicy ? this.policy.laws() : null,
       events: this.events.map((e) => ({ ...e })),
-      counts: { ...this.counts },
+      // Reports still pending are counted again when a restart takes them back.
+      counts: { ...this.counts, reports: this.counts.reports - [...this.assembler.reports()].length },
       failed: this.failed ?? null,
     };
   }
@@ -236,6 +240,8 @@ export class ServedRun {
       events: this.events.map((e) => ({ ...e })),
       domainCounts: this.domainCounts.map(([a, k]) => [a, k]),
       lawsVersion: this.lawsVersion,
+      // Reports still pending are counted again when a restart takes them back.
+      counts: { ...this.counts, reports: this.counts.reports - [...this.assembler.reports()].length },
     };
   }
 

@@ -254,6 +254,19 @@ describe('ServedRun on disk: kill, restart, resend', () => {
     return { steplog: readFileSync(join(dir, 'disk', 'steplog.jsonl'), 'utf8'), weights };
   }
 
+  it('keeps its counters across a restart, pending reports counted once', () => {
+    const run = newRun({ ranks: 2 });
+    const data = new RankedRun(12, 2);
+    drive(run, data, 0, 3);
+    const [a, b] = data.reports(3, run.weightsFor(3)!.weights);
+    run.report(a, 0); // pending at the checkpoint, and in the rotated journal
+    const meta = run.checkpointMeta();
+    const again = new ServedRun(run.spec, run.policy, undefined, meta);
+    again.replay([{ report: { step: a.step, rank: a.rank, lossSum: Float64Array.from(a.lossSum), count: Float64Array.from(a.count) } }], 0);
+    again.report(b, 0);
+    expect(again.counts).toMatchObject({ reports: 8, stepsApplied: 4 });
+  });
+
   it('resumes exactly: same weights, same step log, resent reports are duplicates', async () => {
     const dir = tempDir();
     const data = new RankedRun(7, 4);
@@ -270,6 +283,7 @@ describe('ServedRun on disk: kill, restart, resend', () => {
     const b = RunRegistry.open(dir);
     const { run } = b.get('disk');
     expect(run.applied).toBe(92); // checkpoint at 79, then the journal's steps 80–92 again
+    expect(run.counts).toMatchObject({ reports: 93 * 4 + 2, stepsApplied: 93 }); // the counters survive too
     expect(run.status(0).waitingFor).toMatchObject({ step: 93, ranks: [1, 3] });
     // Ranks that did not hear back resend; all of it is deduplicated.
     for (const r of partial) run.report(r, 0);
