@@ -222,8 +222,7 @@ export class ServedRun {
       weights: current === undefined ? null : Array.from(current.weights),
       laws: this.policy instanceof AdoPolicy ? this.policy.laws() : null,
       events: this.events.map((e) => ({ ...e })),
-      // Reports still pending are counted again when a restart takes them back.
-      counts: { ...this.counts, reports: this.counts.reports - [...this.assembler.reports()].length },
+      counts: { ...this.counts },
       failed: this.failed ?? null,
     };
   }

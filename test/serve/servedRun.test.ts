@@ -124,6 +124,7 @@ describe('ServedRun: data-parallel steps', () => {
     const run = newRun({ ranks: 2 });
     const r = { step: 0, rank: 1, count: [2, 0, 1, 0], lossSum: [5, null, 2, 0] };
     expect(run.report(r, 0)).toEqual({ status: 'accepted', applied: -1 });
+    expect(run.status(0).counts).toMatchObject({ reports: 1 }); // a pending report counts in status
     expect(run.report(r, 0)).toEqual({ status: 'duplicate', applied: -1 });
     expect(() => run.report({ ...r, lossSum: [5.5, null, 2, 0] }, 0)).toThrow(/rank 1 already reported step 0 with different values/);
     run.report({ ...r, rank: 0 }, 0);
