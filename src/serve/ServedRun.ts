@@ -244,11 +244,6 @@ export class ServedRun {
     };
   }
 
-  /** Events accepted but not applied yet (a rotated journal keeps them). */
-  pendingEvents(): readonly RunEvent[] {
-    return this.events;
-  }
-
   async close(): Promise<void> {
     for (const list of this.waiters.values()) for (const done of list) done();
     this.waiters.clear();

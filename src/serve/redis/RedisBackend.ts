@@ -43,7 +43,6 @@ export class RedisBackend implements RunBackend {
   /** The newest applied step of each run, as the applied channel announced it. */
   private readonly appliedSteps = new Map<string, number>();
   private readonly reportScript: (...a: (string | number)[]) => Promise<unknown>;
-  readonly counts = { reports: 0, duplicates: 0, waits: 0 };
 
   private constructor(
     readonly redis: Redis,
@@ -107,8 +106,6 @@ export class RedisBackend implements RunBackend {
     const keys = runKeys(this.prefix, id);
     const res = await this.reportScript(keys.seen, keys.input, `${r.step}:${r.rank}`, reportLine(r));
     if (res === -1) throw new ServeError(409, `rank ${r.rank} already reported step ${r.step} with different values (a retry must resend the same report)`);
-    if (res === 1) this.counts.duplicates++;
-    else this.counts.reports++;
     return { status: res === 1 ? ('duplicate' as const) : ('accepted' as const), applied: this.appliedSteps.get(id) ?? -1 };
   }
 
@@ -119,7 +116,6 @@ export class RedisBackend implements RunBackend {
     let value = await this.redis.get(key);
     let waitedMs = 0;
     if (value === null && waitMs > 0) {
-      this.counts.waits++;
       const started = performance.now();
       let done!: () => void;
       const woken = new Promise<void>((resolve) => (done = resolve));
