@@ -5,11 +5,10 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { restorePolicy, type MixturePolicy } from '../mixing/index.js';
-import { WorkerRefitRunner } from '../refit/index.js';
+import type { WorkerRefitRunner } from '../refit/index.js';
 import { ServeError } from './errors.js';
 import { FileRunStore, RUN_FILES, readStoredRun } from './runStore.js';
-import { createRunPolicy, resolveRunSpec, sameSpec, type RunSpec } from './runSpec.js';
+import { resolveRunSpec, runPolicy, sameSpec, type RunSpec } from './runSpec.js';
 import { ServedRun, runPrior } from './ServedRun.js';
 
 export interface RegisteredRun {
@@ -43,14 +42,7 @@ export class RunRegistry {
       if (!sameSpec(existing.run.spec, spec)) throw new ServeError(409, `run ${spec.id} exists with a different spec (a run id is created once; pick a new id)`);
       return { entry: existing, created: false };
     }
-    const runner = spec.policy.kind === 'ado' ? new WorkerRefitRunner() : undefined;
-    let policy: MixturePolicy;
-    try {
-      policy = createRunPolicy(spec, runner);
-    } catch (err) {
-      void runner?.close();
-      throw err;
-    }
+    const { policy, runner } = runPolicy(spec);
     const store = this.stateDir === undefined ? undefined : FileRunStore.create(join(this.stateDir, spec.id), spec, policy.domains, runPrior(spec, policy));
     const run = new ServedRun(spec, policy, store);
     const entry = { run, store, runner };
@@ -85,14 +77,13 @@ export class RunRegistry {
   private restore(dir: string): void {
     const stored = readStoredRun(dir);
     const spec: RunSpec = stored.spec;
-    const runner = spec.policy.kind === 'ado' ? new WorkerRefitRunner() : undefined;
-    let policy: MixturePolicy;
+    let made: ReturnType<typeof runPolicy>;
     try {
-      policy = stored.checkpoint ? restorePolicy(stored.checkpoint.policy, { refitRunner: runner }) : createRunPolicy(spec, runner);
+      made = runPolicy(spec, stored.checkpoint?.policy);
     } catch (err) {
-      void runner?.close();
       throw new Error(`${join(dir, RUN_FILES.checkpoint)}: ${(err as Error).message}`);
     }
+    const { policy, runner } = made;
     const store = FileRunStore.reopen(stored, policy.domains, runPrior(spec, policy));
     const run = new ServedRun(spec, policy, store, stored.checkpoint?.meta.run);
     run.replay(stored.journal, Date.now());

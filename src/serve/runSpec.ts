@@ -4,7 +4,8 @@
  * document); `resolveRunSpec` checks what a schema cannot say (unique domains, a prior
  * per domain) and the policy's own options go through the policy's validation.
  */
-import { createPolicy, type MixturePolicy, type PolicySpec, type RefitRunner } from '../mixing/index.js';
+import { createPolicy, restorePolicy, type MixturePolicy, type PolicySpec, type RefitRunner } from '../mixing/index.js';
+import { WorkerRefitRunner } from '../refit/index.js';
 import { ServeError } from './errors.js';
 
 /** Run ids name a folder under --state: letters, digits, `.`, `_`, `-`, not starting with a dot. */
@@ -106,5 +107,20 @@ export function createRunPolicy(spec: RunSpec, refitRunner?: RefitRunner): Mixtu
     return createPolicy(policySpec);
   } catch (err) {
     throw new ServeError(400, `body/policy: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * A served run's policy: restored from `snapshot`, or new from the spec, with a refit worker
+ * of its own for ADO (refits stay off the request path). The worker is closed again when
+ * the policy cannot be made, so a bad spec or snapshot leaves no thread behind.
+ */
+export function runPolicy(spec: RunSpec, snapshot?: unknown): { policy: MixturePolicy; runner: WorkerRefitRunner | undefined } {
+  const runner = spec.policy.kind === 'ado' ? new WorkerRefitRunner() : undefined;
+  try {
+    return { policy: snapshot === undefined ? createRunPolicy(spec, runner) : restorePolicy(snapshot, { refitRunner: runner }), runner };
+  } catch (err) {
+    void runner?.close();
+    throw err;
   }
 }

@@ -8,13 +8,12 @@
  * bit for bit, as the one it replaces.
  */
 import type { Redis } from 'ioredis';
-import { restorePolicy, type MixturePolicy } from '../../mixing/index.js';
-import { WorkerRefitRunner } from '../../refit/index.js';
+import type { WorkerRefitRunner } from '../../refit/index.js';
 import { formatCheckpoint, formatStepLine, parseCheckpoint, type StepRecordInput } from '../../runlog/index.js';
 import { reportLine, runKeys, scriptCommand, type RunKeys } from '../../client/redisProtocol.js';
 import { ServeError } from '../errors.js';
 import { parseReportLine } from '../runStore.js';
-import { createRunPolicy, resolveRunSpec, type RunSpec } from '../runSpec.js';
+import { resolveRunSpec, runPolicy, type RunSpec } from '../runSpec.js';
 import { ServedRun, runPrior, type RunCheckpointMeta, type RunPersistence } from '../ServedRun.js';
 import { FENCED_SET_SCRIPT, PUBLISH_STEP_SCRIPT, SNAPSHOT_SCRIPT } from './scripts.js';
 
@@ -76,19 +75,20 @@ export class LeadRun implements RunPersistence {
     const [specText, snapText] = await this.redis.mget(this.keys.spec, this.keys.snapshot);
     if (specText === null) throw new Error(`run ${this.id}: no spec in Redis (${this.keys.spec})`);
     const spec: RunSpec = resolveRunSpec(JSON.parse(specText));
-    this.runner = spec.policy.kind === 'ado' ? new WorkerRefitRunner() : undefined;
-    let policy: MixturePolicy;
+    let snapshot: unknown;
     let meta: RunCheckpointMeta | undefined;
     let pending: string[] = [];
     if (snapText !== null) {
       const snap = JSON.parse(snapText) as RedisSnapshot;
       const cp = parseCheckpoint(snap.checkpoint, this.keys.snapshot);
-      policy = restorePolicy(cp.policy, { refitRunner: this.runner });
+      snapshot = cp.policy;
       meta = (cp.meta as { run: RunCheckpointMeta }).run;
       this.lastId = snap.lastId;
       this.prunedTo = snap.prunedTo;
       pending = snap.pending;
-    } else policy = createRunPolicy(spec, this.runner);
+    }
+    const { policy, runner } = runPolicy(spec, snapshot);
+    this.runner = runner;
     this.run = new ServedRun(spec, policy, this, meta);
     this.headerDomains = this.run.domains.length;
     // Reports of steps the snapshot had not applied: taken again, and applied where complete
