@@ -11,7 +11,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { AdomixHttpError, WeightsNotReady, type RankReportBody, type StepWeights } from './index.js';
-import { DEFAULT_PREFIX, REPORT_SCRIPT, reportLine, runKeys, scriptCommand } from './redisProtocol.js';
+import { AppliedWaiters, DEFAULT_PREFIX, REPORT_SCRIPT, reportLine, runKeys, scriptCommand } from './redisProtocol.js';
 
 interface RunInfo {
   lag: number;
@@ -21,7 +21,7 @@ interface RunInfo {
 
 export class AdomixRedisClient {
   private readonly runs = new Map<string, RunInfo>();
-  private readonly waiters = new Map<string, Set<{ basedOn: number; done: () => void }>>();
+  private readonly waiters: AppliedWaiters;
   private subscribed = false;
   private readonly reportScript: (...a: (string | number)[]) => Promise<unknown>;
 
@@ -31,6 +31,7 @@ export class AdomixRedisClient {
     readonly prefix: string,
   ) {
     this.reportScript = scriptCommand(redis, 'adomixReport', REPORT_SCRIPT, 2);
+    this.waiters = new AppliedWaiters(prefix);
   }
 
   static async connect(url: string, options: { prefix?: string; password?: string } = {}): Promise<AdomixRedisClient> {
@@ -59,24 +60,12 @@ export class AdomixRedisClient {
     const info = await this.info(run);
     const basedOn = Math.max(step - 1 - info.lag, -1);
     const keys = runKeys(this.prefix, run);
-    let value = await this.redis.get(keys.weights(basedOn));
+    const read = () => this.redis.get(keys.weights(basedOn));
+    let value = await read();
     const wait = options.wait ?? 10_000;
     if (value === null && wait > 0) {
       await this.subscribe();
-      let done!: () => void;
-      const woken = new Promise<void>((resolve) => (done = resolve));
-      const set = this.waiters.get(run) ?? new Set();
-      const waiter = { basedOn, done };
-      set.add(waiter);
-      this.waiters.set(run, set);
-      const timer = setTimeout(done, wait);
-      value = await this.redis.get(keys.weights(basedOn));
-      if (value === null) {
-        await woken;
-        value = await this.redis.get(keys.weights(basedOn));
-      }
-      clearTimeout(timer);
-      set.delete(waiter);
+      value = await this.waiters.wait(run, basedOn, wait, read);
     }
     if (value !== null) {
       const w = JSON.parse(value) as { domains: string[]; weights: number[] };
@@ -96,7 +85,7 @@ export class AdomixRedisClient {
   }
 
   async close(): Promise<void> {
-    for (const set of this.waiters.values()) for (const w of set) w.done();
+    this.waiters.wakeAll();
     this.sub.disconnect();
     await this.redis.quit().catch(() => undefined);
   }
@@ -116,12 +105,8 @@ export class AdomixRedisClient {
   private async subscribe(): Promise<void> {
     if (this.subscribed) return;
     this.subscribed = true;
-    await this.sub.psubscribe(`${this.prefix}run:*:applied`);
-    this.sub.on('pmessage', (_p, channel, message) => {
-      const id = channel.slice(`${this.prefix}run:`.length, -':applied'.length);
-      const step = Number(message);
-      for (const w of this.waiters.get(id) ?? []) if (w.basedOn <= step) w.done();
-    });
+    await this.sub.psubscribe(this.waiters.pattern);
+    this.sub.on('pmessage', (_p, channel, message) => this.waiters.applied(channel, message));
   }
 }
 

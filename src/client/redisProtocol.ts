@@ -71,3 +71,52 @@ export function scriptCommand(redis: ScriptHost, name: string, lua: string, numb
   const command = (redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[name];
   return (...keysAndArgs) => command.apply(redis, keysAndArgs);
 }
+
+/**
+ * Reads that wait for a run's step to be applied, woken by the run's `applied` channel
+ * (PSUBSCRIBE `pattern`, and pass each message to `applied`). `wait` registers first, then
+ * reads, so a step published between the caller's first read and the wait is not missed.
+ */
+export class AppliedWaiters {
+  private readonly waiting = new Map<string, Set<{ step: number; done: () => void }>>();
+
+  constructor(private readonly prefix: string) {}
+
+  /** The channel pattern to subscribe to. */
+  get pattern(): string {
+    return `${this.prefix}run:*:applied`;
+  }
+
+  /** One message of `pattern`: wakes the run's waiters for steps up to the one applied, and says which. */
+  applied(channel: string, message: string): { id: string; step: number } {
+    const id = channel.slice(`${this.prefix}run:`.length, -':applied'.length);
+    const step = Number(message);
+    for (const w of this.waiting.get(id) ?? []) if (w.step <= step) w.done();
+    return { id, step };
+  }
+
+  /** `read()` again once step `step` of run `id` is applied (or after `ms`); null when it still finds nothing. */
+  async wait<T>(id: string, step: number, ms: number, read: () => Promise<T | null>): Promise<T | null> {
+    let done!: () => void;
+    const woken = new Promise<void>((resolve) => (done = resolve));
+    const waiter = { step, done };
+    const set = this.waiting.get(id) ?? new Set();
+    set.add(waiter);
+    this.waiting.set(id, set);
+    const timer = setTimeout(done, ms);
+    try {
+      const value = await read();
+      if (value !== null) return value;
+      await woken;
+      return await read();
+    } finally {
+      clearTimeout(timer);
+      set.delete(waiter);
+    }
+  }
+
+  /** Ends every wait now (at close). */
+  wakeAll(): void {
+    for (const set of this.waiting.values()) for (const w of set) w.done();
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { parseStepLog } from '../../runlog/index.js';
-import { DEFAULT_PREFIX, REPORT_SCRIPT, reportLine, runKeys, scriptCommand } from '../../client/redisProtocol.js';
+import { AppliedWaiters, DEFAULT_PREFIX, REPORT_SCRIPT, reportLine, runKeys, scriptCommand } from '../../client/redisProtocol.js';
 import { notReadyBody, runMetrics, type RunBackend, type RunMetrics, type WeightsResult } from '../backend.js';
 import { checkReport } from '../checkReport.js';
 import { ServeError } from '../errors.js';
@@ -39,7 +39,7 @@ export class RedisBackend implements RunBackend {
   readonly leader: RedisLeader;
   private readonly specs = new Map<string, RunSpec>();
   private readonly domains = new Map<string, { names: string[]; at: number }>();
-  private readonly waiters = new Map<string, Set<{ basedOn: number; done: () => void }>>();
+  private readonly waiters: AppliedWaiters;
   /** The newest applied step of each run, as the applied channel announced it. */
   private readonly appliedSteps = new Map<string, number>();
   private readonly reportScript: (...a: (string | number)[]) => Promise<unknown>;
@@ -52,6 +52,7 @@ export class RedisBackend implements RunBackend {
   ) {
     this.leader = leader;
     this.reportScript = scriptCommand(redis, 'adomixReport', REPORT_SCRIPT, 2);
+    this.waiters = new AppliedWaiters(prefix);
   }
 
   static async connect(o: RedisBackendOptions): Promise<RedisBackend> {
@@ -64,8 +65,8 @@ export class RedisBackend implements RunBackend {
     const prefix = o.prefix ?? DEFAULT_PREFIX;
     const leader = new RedisLeader(redis, prefix, o.replicaId, o.leaseMs ?? 1000, o.log);
     const backend = new RedisBackend(redis, sub, prefix, leader);
-    await sub.psubscribe(`${prefix}run:*:applied`);
-    sub.on('pmessage', (_pattern, channel, message) => backend.applied(channel, Number(message)));
+    await sub.psubscribe(backend.waiters.pattern);
+    sub.on('pmessage', (_pattern, channel, message) => backend.applied(channel, message));
     leader.start();
     return backend;
   }
@@ -117,20 +118,7 @@ export class RedisBackend implements RunBackend {
     let waitedMs = 0;
     if (value === null && waitMs > 0) {
       const started = performance.now();
-      let done!: () => void;
-      const woken = new Promise<void>((resolve) => (done = resolve));
-      const waiter = { basedOn, done };
-      const set = this.waiters.get(id) ?? new Set();
-      set.add(waiter);
-      this.waiters.set(id, set);
-      const timer = setTimeout(done, waitMs);
-      value = await this.redis.get(key); // published between the first read and the waiter?
-      if (value === null) {
-        await woken;
-        value = await this.redis.get(key);
-      }
-      clearTimeout(timer);
-      set.delete(waiter);
+      value = await this.waiters.wait(id, basedOn, waitMs, () => this.redis.get(key));
       waitedMs = performance.now() - started;
     }
     if (value !== null) {
@@ -203,12 +191,9 @@ export class RedisBackend implements RunBackend {
     await this.redis.quit().catch(() => undefined);
   }
 
-  private applied(channel: string, step: number): void {
-    const id = channel.slice(`${this.prefix}run:`.length, -':applied'.length);
+  private applied(channel: string, message: string): void {
+    const { id, step } = this.waiters.applied(channel, message);
     if (step > (this.appliedSteps.get(id) ?? -1)) this.appliedSteps.set(id, step);
-    const set = this.waiters.get(id);
-    if (set === undefined) return;
-    for (const w of set) if (w.basedOn <= step) w.done();
   }
 
   private async event(id: string, e: Record<string, unknown>) {
