@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- quality-data [--json] [--corpora a,b] [--steps 1500,6000] [--seeds N] [--models mlp,gpt] [--policies ado,natural,balanced] [--backend NAME] [--trace DIR] [--ado JSON]`
+ * `npm run bench -- quality-data [--json] [--corpora a,b] [--steps 1500,6000] [--seeds N] [--first-seed S] [--models mlp,gpt] [--policies ado,natural,balanced] [--backend NAME] [--trace DIR] [--ado JSON]`
  *
  * Does ADO train a better model than a fixed mixture on REAL text? Two corpora, built only
  * from files that packages in package-lock.json ship (nothing generated):
@@ -42,7 +42,18 @@ import type { StepProgress } from '../src/tfjs/trainLoop.js';
 import { runBuiltinTraining } from '../src/train/runTraining.js';
 import { adoScheduleFor, parseTrainConfig, type TrainConfigInput } from '../src/train/trainConfig.js';
 import { powerLawSlope } from '../src/curves/index.js';
-import { calibrateCurves, calibratedScenario, createSimPolicy, parseScenarioSpec, simulate, type StaticRunCurves } from '../src/sim/index.js';
+import {
+  CAPACITY_GRID,
+  calibrateCurves,
+  calibratedScenario,
+  createSimPolicy,
+  parseScenarioSpec,
+  simulate,
+  trainingNoise,
+  type CalibratedCurve,
+  type StaticRunCurves,
+  type TrainingStep,
+} from '../src/sim/index.js';
 
 const CORPORA: Record<string, string> = {
   a: fileURLToPath(new URL('../../bench/quality-data.json', import.meta.url)),
@@ -66,6 +77,8 @@ interface Run {
   weights: number[];
   /** Held-out loss every 100 steps (for calibrating the simulator). */
   evals: { step: number; loss: number[] }[];
+  /** Static runs: every step's training losses and counts (the simulator's noise is measured on them). */
+  train: TrainingStep[];
 }
 
 /** What ADO saw at each refit (laws, slopes α(L̂ − ε)/n, credit shares) and the held-out curves. */
@@ -98,6 +111,8 @@ export async function run(args: BenchArgs): Promise<void> {
     return n;
   });
   const seeds = intOption(args, 'seeds', 3);
+  // --first-seed S: seeds S … S + seeds − 1 (to add seeds to an earlier run).
+  const firstSeed = args.options['first-seed'] === undefined ? 0 : intOption(args, 'first-seed', 1);
   const models = list(args.options.models, 'mlp,gpt');
   const policies = list(args.options.policies, 'ado,natural,balanced') as ('ado' | 'natural' | 'balanced' | 'odm')[];
   const traceDir = args.options.trace;
@@ -121,15 +136,18 @@ export async function run(args: BenchArgs): Promise<void> {
         let natural: number[] = [];
         const done: Run[] = [];
         // Seeds outside, policies inside: machine-load drift hits every policy alike.
-        for (let seed = 0; seed < seeds; seed++) {
+        for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
           for (const policy of policies) {
             const config = parseTrainConfig({ policy, steps, seed, backend: backend.name, refit: 'worker', model: MODELS[model], data: { path: CORPORA[corpus] }, ...(ado ? { ado } : {}) });
             const trace = traceDir === undefined ? undefined : tracer();
             const evals: Run['evals'] = [];
+            const train: TrainingStep[] = [];
+            const isStatic = policy === 'natural' || policy === 'balanced';
             const r = await runBuiltinTraining(config, {
               backend,
               onStep: (p) => {
                 if (p.evalLoss !== undefined) evals.push({ step: p.step, loss: Array.from(p.evalLoss) });
+                if (isStatic) train.push({ loss: Float64Array.from(p.loss), count: Float64Array.from(p.count) });
                 trace?.onStep(p);
               },
               onCorpusProgress: (p) => p.bytesDone === p.bytesTotal && say(`  tokenised ${p.domain} (${p.file})`),
@@ -137,7 +155,7 @@ export async function run(args: BenchArgs): Promise<void> {
             domains = r.domains;
             natural = r.prior;
             seconds += r.seconds;
-            done.push({ policy, heldOut: Array.from(r.heldOut), weights: Array.from(r.weights), evals });
+            done.push({ policy, heldOut: Array.from(r.heldOut), weights: Array.from(r.weights), evals, train });
             if (trace !== undefined) {
               const file = join(traceDir!, `${corpus}-${steps}-${model}-${policy}-${seed}.json`);
               writeFileSync(file, `${JSON.stringify({ corpus, steps, model, policy, seed, domains, prior: natural, heldOut: Array.from(r.heldOut), trace: trace.rows })}\n`);
@@ -180,33 +198,47 @@ function summarise(done: Run[], policies: string[], domains: string[], natural: 
 
 /**
  * The simulator calibrated to this setting's static runs (natural and balanced, every seed:
- * calibrate.ts), then every policy run in it on the same budget (ADO on adomix train's
- * schedule): does it rank the policies as the real runs do?
+ * calibrate.ts): curves, transfer and capacity σ from the held-out curves, per-example noise
+ * from the training losses; then every policy run in it on the same budget (ADO on adomix
+ * train's schedule): does it rank the policies as the real runs do? `countOnly` is the same
+ * without the capacity term and with the default noise (the simulator before issue 13's
+ * analysis), to show what each adds.
  */
 function predictRanking(done: Run[], domains: string[], natural: number[], steps: number, seeds: number, policies: string[]): Record<string, unknown> | undefined {
-  const statics: StaticRunCurves[] = done
-    .filter((r) => r.policy === 'natural' || r.policy === 'balanced')
-    .map((r) => ({ weights: r.policy === 'natural' ? natural : domains.map(() => 1 / domains.length), batchSize: BATCH, evals: r.evals }));
+  const staticRuns = done.filter((r) => r.policy === 'natural' || r.policy === 'balanced');
+  const statics: StaticRunCurves[] = staticRuns.map((r) => ({ weights: r.policy === 'natural' ? natural : domains.map(() => 1 / domains.length), batchSize: BATCH, evals: r.evals }));
   if (!statics.some((r) => r.weights === natural) || statics.every((r) => r.weights === natural)) return undefined; // needs both mixtures
-  const curves = calibrateCurves(statics, { fromStep: 100 });
-  const scenario = parseScenarioSpec(calibratedScenario('calibrated', domains, natural, curves, { steps, batchSize: BATCH }), 'calibrated');
+  // Per-example noise of the training losses, the mean over the static runs.
+  const noiseRuns = staticRuns.map((r) => trainingNoise(r.train));
+  const noise = domains.map((_, k) => mean(noiseRuns.map((n) => n[k]).filter(Number.isFinite)));
   const { subsample, ...schedule } = adoScheduleFor(steps, {});
-  const predicted: Record<string, number> = {};
-  for (const policy of policies) {
-    let sum = 0;
-    for (let seed = 0; seed < seeds; seed++) {
-      const p = createSimPolicy(policy, scenario, { ado: { ...schedule, fit: { subsample } } });
-      sum += simulate(scenario, p, { seed, steps, batchSize: BATCH }).objective;
-    }
-    predicted[policy] = round(sum / seeds);
-  }
   const real = Object.fromEntries(policies.map((p) => [p, mean(done.filter((r) => r.policy === p).map((r) => mean(r.heldOut)))]));
   const rank = (v: Record<string, number>) => [...policies].sort((a, b) => v[a] - v[b]);
+  /** The simulator calibrated with these curves (and noise), every policy run in it. */
+  const predict = (curves: CalibratedCurve[], withNoise: boolean) => {
+    const scenario = parseScenarioSpec(calibratedScenario('calibrated', domains, natural, curves, { steps, batchSize: BATCH, ...(withNoise ? { noise } : {}) }), 'calibrated');
+    const predicted: Record<string, number> = {};
+    for (const policy of policies) {
+      let sum = 0;
+      for (let seed = 0; seed < seeds; seed++) {
+        const p = createSimPolicy(policy, scenario, { ado: { ...schedule, fit: { subsample } } });
+        sum += simulate(scenario, p, { seed, steps, batchSize: BATCH }).objective;
+      }
+      predicted[policy] = round(sum / seeds);
+    }
+    return { predicted, predictedRanking: rank(predicted), rankingMatches: rank(predicted).join() === rank(real).join() };
+  };
+  const show = (curves: CalibratedCurve[]) =>
+    Object.fromEntries(domains.map((d, k) => [d, { epsilon: round(curves[k].epsilon), beta: round(curves[k].beta), alpha: curves[k].alpha, transfer: curves[k].transfer, capacity: curves[k].capacity, rmse: round(curves[k].rmse) }]));
+  // The world of the issue-13 failure: curves, transfer and capacity σ, with the measured noise.
+  const curves = calibrateCurves(statics, { fromStep: 100, capacities: CAPACITY_GRID });
+  // The count-only world the simulator had before (no capacity term, default noise), for comparison.
+  const countOnly = calibrateCurves(statics, { fromStep: 100 });
   return {
-    curves: Object.fromEntries(domains.map((d, k) => [d, { epsilon: round(curves[k].epsilon), beta: round(curves[k].beta), alpha: curves[k].alpha, transfer: curves[k].transfer, rmse: round(curves[k].rmse) }])),
-    predicted,
-    predictedRanking: rank(predicted),
+    curves: show(curves),
+    noise: noise.map((x) => round(x, 3)),
+    ...predict(curves, true),
     realRanking: rank(real),
-    rankingMatches: rank(predicted).join() === rank(real).join(),
+    countOnly: { curves: show(countOnly), ...predict(countOnly, false) },
   };
 }

@@ -14,6 +14,7 @@
  * "natural":…,"balanced":…,"odm":…,"adoReference":…,"ado":…}},"gapClosed":{"ado":…,"adoReference":…,"odm":…},…}
  */
 import type { BenchArgs } from './run.js';
+import { adoScheduleFor } from '../src/train/trainConfig.js';
 import {
   createSimPolicy,
   getScenario,
@@ -50,9 +51,22 @@ const DIAGNOSTICS: BenchPolicy[] = [
   { key: 'adoPerDomain', policy: 'ado', options: { ado: { countMode: 'per-domain' } } },
   { key: 'adoPerDomainS1', policy: 'ado', options: { ado: { countMode: 'per-domain', s: 1 } } },
   { key: 'adoCredit05', policy: 'ado', options: { ado: { creditExponent: 0.5 } } },
+  { key: 'adoCredit025', policy: 'ado', options: { ado: { creditExponent: 0.25 } } },
 ];
 
 const r6 = (x: number): number => Number(x.toFixed(6));
+
+/**
+ * Scenarios calibrated to `adomix train` runs: ADO runs there on adomix train's schedule for
+ * the budget (adoScheduleFor: first refit at a tenth of the run, then every twentieth), as
+ * it did in the real runs, not on the library defaults made for 20,000-step runs.
+ */
+const TRAIN_RUN_SCENARIOS = new Set(['real-text', 'real-text-capacity']);
+
+function trainSchedule(steps: number): SimPolicyOptions['ado'] {
+  const { subsample, ...schedule } = adoScheduleFor(steps, {});
+  return { ...schedule, fit: { subsample } };
+}
 
 export async function run(args: BenchArgs): Promise<void> {
   const seeds = Number(args.options.seeds ?? 3);
@@ -79,7 +93,8 @@ export async function run(args: BenchArgs): Promise<void> {
       let sum = 0;
       const tp = performance.now();
       for (let seed = 1; seed <= seeds; seed++) {
-        const policy = createSimPolicy(policyName, scenario, { ...budget, ...options });
+        const ado = TRAIN_RUN_SCENARIOS.has(name) ? { ...trainSchedule(steps), ...options?.ado } : options?.ado;
+        const policy = createSimPolicy(policyName, scenario, { ...budget, ...options, ado });
         try {
           sum += simulate(scenario, policy, { steps, seed }).objective;
         } finally {
@@ -123,10 +138,11 @@ export async function run(args: BenchArgs): Promise<void> {
     gapClosed,
     gapClosedPerScenario: closedPer,
     worstVsNatural,
-    // The issue's target for ADO with defaults.
+    // The targets for ADO with its defaults (issue 13): close 0.9 of the gap on the mean, never
+    // more than 0.5 % worse than natural in any scenario.
     target: {
-      adoGapClosedAtLeast08: gapClosed.ado >= 0.8,
-      adoNeverWorseThanNaturalBy1pct: worstVsNatural.ado.relative <= 0.01,
+      adoGapClosedAtLeast09: gapClosed.ado >= 0.9,
+      adoNeverWorseThanNaturalBy05pct: worstVsNatural.ado.relative <= 0.005,
     },
     seconds: r6(seconds),
   };

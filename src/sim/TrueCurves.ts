@@ -14,6 +14,10 @@
  * Each L_k is convex and non-increasing in m_k, m_k is concave in n (T ≥ 0, d concave),
  * so f is convex in the counts n: the final loss depends only on the final counts, and a
  * local optimum of the static allocation is the global one.
+ *
+ * A capacity term (types.ts) adds σ_k·ln(1/(K·r_k)) for the model's recent shares r: pass
+ * them as `share` (absent: an even split, where the term is 0). For a static mixture w,
+ * r = w and the term is convex in w, so the static optimum stays a convex problem.
  */
 import { effectiveData, effectiveDataSlope } from './effectiveData.js';
 import type { Scenario } from './types.js';
@@ -26,6 +30,9 @@ export class TrueCurves {
   private readonly alpha: Float64Array;
   private readonly offset: Float64Array;
   private readonly unique: Float64Array;
+  private readonly capacity: Float64Array;
+  /** Does any domain have a capacity term? */
+  readonly hasCapacity: boolean;
   /** Row-major K×K transfer matrix. */
   private readonly T: Float64Array;
   private readonly rStar: number;
@@ -42,6 +49,8 @@ export class TrueCurves {
     this.alpha = Float64Array.from(scenario.domains, (d) => d.alpha);
     this.offset = Float64Array.from(scenario.domains, (d) => d.offset);
     this.unique = Float64Array.from(scenario.domains, (d) => d.size);
+    this.capacity = Float64Array.from(scenario.domains, (d) => d.capacity);
+    this.hasCapacity = this.capacity.some((c) => c > 0);
     this.T = new Float64Array(K * K);
     for (let k = 0; k < K; k++) for (let j = 0; j < K; j++) this.T[k * K + j] = scenario.transfer[k][j];
     this.rStar = scenario.repeatDecay;
@@ -63,23 +72,36 @@ export class TrueCurves {
     return out;
   }
 
-  /** True loss of every domain after `counts` examples drawn from each. */
-  loss(counts: ArrayLike<number>, out: Float64Array = new Float64Array(this.K)): Float64Array {
+  /** True loss of every domain after `counts` examples drawn from each (recent shares `share`: see the file comment). */
+  loss(counts: ArrayLike<number>, out: Float64Array = new Float64Array(this.K), share?: ArrayLike<number>): Float64Array {
     this.effective(counts, this.m);
     for (let k = 0; k < this.K; k++) {
-      out[k] = this.eps[k] + this.beta[k] * Math.pow(this.m[k] + this.offset[k], -this.alpha[k]);
+      out[k] = this.eps[k] + this.beta[k] * Math.pow(this.m[k] + this.offset[k], -this.alpha[k]) + this.capacityLevel(k, share);
     }
     return out;
   }
 
   /** f(n): the mean true loss over domains. */
-  objective(counts: ArrayLike<number>): number {
+  objective(counts: ArrayLike<number>, share?: ArrayLike<number>): number {
     this.effective(counts, this.m);
     let s = 0;
     for (let k = 0; k < this.K; k++) {
-      s += this.eps[k] + this.beta[k] * Math.pow(this.m[k] + this.offset[k], -this.alpha[k]);
+      s += this.eps[k] + this.beta[k] * Math.pow(this.m[k] + this.offset[k], -this.alpha[k]) + this.capacityLevel(k, share);
     }
     return s / this.K;
+  }
+
+  /** σ_k·ln(1/(K·r_k)): 0 without a capacity term or without shares (an even split). */
+  capacityLevel(k: number, share?: ArrayLike<number>): number {
+    const sigma = this.capacity[k];
+    if (sigma === 0 || share === undefined) return 0;
+    return -sigma * Math.log(this.K * Math.max(share[k], 1e-12));
+  }
+
+  /** ∂f/∂r_k of the capacity terms into `out`: −σ_k/(K·r_k) (all ≤ 0). */
+  capacityGradient(share: ArrayLike<number>, out: Float64Array): Float64Array {
+    for (let k = 0; k < this.K; k++) out[k] = this.capacity[k] === 0 ? 0 : -this.capacity[k] / (this.K * Math.max(share[k], 1e-12));
+    return out;
   }
 
   /** ∇f(n) into `out` (all entries ≤ 0: more data never hurts); returns f(n). */

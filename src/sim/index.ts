@@ -19,5 +19,5 @@ export { simulate, defaultEvalEvery } from './simulate.js';
 export type { SimStep, SimulationOptions, SimulationResult } from './simulate.js';
 export { createSimPolicy, isSimPolicy, SIM_POLICIES } from './policies.js';
 export type { SimPolicyName, SimPolicyOptions } from './policies.js';
-export { calibrateCurves, calibratedScenario } from './calibrate.js';
-export type { CalibratedCurve, CalibrateOptions, StaticRunCurves } from './calibrate.js';
+export { CAPACITY_GRID, calibrateCurves, calibratedScenario, trainingNoise } from './calibrate.js';
+export type { CalibratedCurve, CalibrateOptions, StaticRunCurves, TrainingStep } from './calibrate.js';

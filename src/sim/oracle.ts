@@ -19,6 +19,12 @@
  * static optimum (it approaches it as chunks shrink); what the schedule adds is the
  * lowest loss at EVERY point of the run (its anytime curve), the lower bound of a loss
  * trajectory.
+ *
+ * With a capacity term (types.ts) the static objective adds (1/K)·Σ σ_k·ln(1/(K·w_k)), the
+ * level at which a static mixture's recent shares settle (r = w), still convex in w. The
+ * schedule then also tracks its recent shares and adds each example's myopic capacity gain
+ * −σ_j·(1 − d)/(K·B·r_j); the END loss now depends on the path, so the schedule is a
+ * heuristic there, not a bound.
  */
 import { TrueCurves } from './TrueCurves.js';
 import type { Scenario } from './types.js';
@@ -114,11 +120,20 @@ export function staticOracle(scenario: Scenario, options: StaticOracleOptions = 
   const gNew = new Float64Array(K);
   const trial = new Float64Array(K);
   const tmp = new Float64Array(K);
+  const share = curves.hasCapacity ? new Float64Array(K) : undefined;
+  const capGrad = new Float64Array(K);
   const F = (w: Float64Array, grad?: Float64Array): number => {
     for (let k = 0; k < K; k++) n[k] = w[k] * N;
-    if (!grad) return curves.objective(n);
-    const f = curves.gradient(n, grad);
+    if (!grad) return curves.objective(n, share ? w : undefined);
+    let f = curves.gradient(n, grad);
     for (let k = 0; k < K; k++) grad[k] *= N;
+    if (share) {
+      curves.capacityGradient(w, capGrad);
+      for (let k = 0; k < K; k++) {
+        f += curves.capacityLevel(k, w) / K;
+        grad[k] += capGrad[k];
+      }
+    }
     return f;
   };
   const residual = (w: Float64Array, grad: Float64Array): number => {
@@ -174,8 +189,8 @@ export function staticOracle(scenario: Scenario, options: StaticOracleOptions = 
   for (let k = 0; k < K; k++) n[k] = w[k] * N;
   return {
     weights: w,
-    objective: curves.objective(n),
-    losses: curves.loss(n),
+    objective: curves.objective(n, share ? w : undefined),
+    losses: curves.loss(n, undefined, share ? w : undefined),
     counts: Float64Array.from(n),
     iterations: it,
     kktResidual: r,
@@ -216,15 +231,20 @@ export function scheduleOracle(scenario: Scenario, options: ScheduleOracleOption
   const shares = new Float64Array(steps * K);
   const trajectory = new Float64Array(steps);
   const part = B / chunks;
+  const recent = curves.hasCapacity ? new Float64Array(K).fill(1 / K) : undefined;
+  const keep = 1 - 1 / scenario.capacityMemory;
+  const capGrad = new Float64Array(K);
   let sum = 0;
   let t = 0;
   for (; t < steps; t++) {
+    if (recent) curves.capacityGradient(recent, capGrad);
     let given = 0;
     for (let c = 0; c < chunks; c++) {
       let need = part;
       // A chunk may have to be split when the best domain runs out mid-chunk.
       while (need > 1e-9) {
         curves.gradient(n, g);
+        if (recent) for (let k = 0; k < K; k++) g[k] += (capGrad[k] * (1 - keep)) / B;
         let best = -1;
         for (let k = 0; k < K; k++) if (left[k] > 1e-9 && (best < 0 || g[k] < g[best])) best = k;
         if (best < 0) break;
@@ -237,12 +257,13 @@ export function scheduleOracle(scenario: Scenario, options: ScheduleOracleOption
       }
     }
     if (given <= 0) break;
-    trajectory[t] = curves.objective(n);
+    if (recent) for (let k = 0; k < K; k++) recent[k] = keep * recent[k] + (1 - keep) * shares[t * K + k] * (B / given);
+    trajectory[t] = curves.objective(n, recent);
     sum += trajectory[t];
   }
   return {
-    objective: curves.objective(n),
-    losses: curves.loss(n),
+    objective: curves.objective(n, recent),
+    losses: curves.loss(n, undefined, recent),
     counts: n,
     shares: shares.subarray(0, t * K),
     trajectory: trajectory.subarray(0, t),

@@ -7,10 +7,11 @@
  *   "name": "two-domains",
  *   "steps": 20000, "batchSize": 64,              // budget: steps × batchSize examples
  *   "noise": 0.2, "offset": 100,                  // defaults for every domain
+ *   "capacityMemory": 200,                        // steps the capacity term's recent share spans
  *   "domains": [
  *     {"name": "code",  "epsilon": 1.0, "beta": 15, "alpha": 0.35, "prior": 0.3},
  *     {"name": "prose", "epsilon": 2.6, "beta": 25, "alpha": 0.3,  "prior": 0.7,
- *      "size": 200000, "epochs": 1}
+ *      "size": 200000, "epochs": 1, "capacity": 0.3}       // capacity: see types.ts
  *   ],
  *   "transfer": [{"from": "code", "to": "prose", "weight": 0.2}]   // or a K×K matrix
  * }
@@ -36,6 +37,7 @@ export const SimDomainSpecSchema = z.strictObject({
   epochs: positiveOrNull.optional(),
   noise: finite.pipe(z.number().min(0, { error: 'must be ≥ 0' })).optional(),
   offset: finite.pipe(z.number().positive({ error: 'must be > 0 (it keeps L(0) finite)' })).optional(),
+  capacity: finite.pipe(z.number().min(0, { error: 'must be ≥ 0 (nats per e-fold of recent share)' })).optional(),
 });
 
 const TransferEdgeSchema = z.strictObject({
@@ -54,6 +56,7 @@ export const ScenarioSpecSchema = z.strictObject({
   offset: finite.pipe(z.number().positive({ error: 'must be > 0' })).optional(),
   repeatDecay: finite.pipe(z.number().positive({ error: 'must be > 0' })).optional(),
   evalEvery: z.number().int({ error: 'must be an integer ≥ 0' }).min(0, { error: 'must be an integer ≥ 0' }).optional(),
+  capacityMemory: positiveInt.optional(),
   domains: z.array(SimDomainSpecSchema).min(1, { error: 'needs at least one domain' }),
   transfer: z.union([TransferMatrixSchema, z.array(TransferEdgeSchema)]).optional(),
 });
@@ -68,6 +71,7 @@ export const SCENARIO_DEFAULTS = {
   noise: 0.2,
   offset: 100,
   repeatDecay: MUENNIGHOFF_R_STAR,
+  capacityMemory: 200,
 } as const;
 
 /** Thrown for an invalid scenario; `message` is the full `source: path: problem (got value)` text. */
@@ -158,6 +162,7 @@ function normalize(spec: z.output<typeof ScenarioSpecSchema>, source: string): S
     epochs: d.epochs ?? Infinity,
     noise: d.noise ?? noise,
     offset: d.offset ?? offset,
+    capacity: d.capacity ?? 0,
   }));
 
   const transfer: number[][] = Array.from({ length: K }, (_, k) => Array.from({ length: K }, (_, j) => (j === k ? 1 : 0)));
@@ -198,6 +203,7 @@ function normalize(spec: z.output<typeof ScenarioSpecSchema>, source: string): S
     batchSize: spec.batchSize ?? SCENARIO_DEFAULTS.batchSize,
     repeatDecay: spec.repeatDecay ?? SCENARIO_DEFAULTS.repeatDecay,
     evalEvery: spec.evalEvery,
+    capacityMemory: spec.capacityMemory ?? SCENARIO_DEFAULTS.capacityMemory,
   };
 }
 

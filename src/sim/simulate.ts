@@ -8,8 +8,9 @@
  *     training loop does: ℓ_k = L_k(n(t)) · exp(σ_k z/√c_k − σ_k²/(2c_k)), z ~ N(0,1)
  *     (multiplicative noise whose mean is the true loss; the mean over c_k examples has
  *     relative spread σ_k/√c_k); absent domains report NaN;
- *  3. the curves advance: n(t+1) = n(t) + c(t); at eval steps the held-out loss is the
- *     true loss L(n(t+1)) (an infinite held-out set);
+ *  3. the curves advance: n(t+1) = n(t) + c(t) (and, with a capacity term, the recent
+ *     shares r ← d·r + (1 − d)·c/Σc, d = 1 − 1/capacityMemory, from r = 1/K); at eval steps
+ *     the held-out loss is the true loss L(n(t+1)) (an infinite held-out set);
  *  4. policy.observe(...) gives w(t+1); a domain whose data has run out is reported
  *     with policy.markExhausted before the next draw.
  *
@@ -98,6 +99,10 @@ export function simulate(scenario: Scenario, policy: MixturePolicy, options: Sim
   const loss = new Float64Array(K);
   const evalLoss = new Float64Array(K);
   const wSum = new Float64Array(K);
+  // The model's recent shares, for scenarios with a capacity term (undefined otherwise: the
+  // curves then depend on the counts alone, as they always did).
+  const recent = curves.hasCapacity ? new Float64Array(K).fill(1 / K) : undefined;
+  const keep = 1 - 1 / scenario.capacityMemory;
   const trajectory = new Float64Array(steps);
   const exhaustedAt: (number | null)[] = new Array<number | null>(K).fill(null);
   let w = policy.weights();
@@ -111,7 +116,7 @@ export function simulate(scenario: Scenario, policy: MixturePolicy, options: Sim
       stoppedEarly = true;
       break;
     }
-    curves.loss(n, trueBefore);
+    curves.loss(n, trueBefore, recent);
     for (let k = 0; k < K; k++) {
       if (c[k] > 0) {
         const s = noise[k] / Math.sqrt(c[k]);
@@ -124,9 +129,10 @@ export function simulate(scenario: Scenario, policy: MixturePolicy, options: Sim
         wSum[k] += w[k];
       }
     }
+    if (recent) for (let k = 0; k < K; k++) recent[k] = keep * recent[k] + (1 - keep) * (c[k] / drawn);
     const isEval = evalEvery > 0 && ((t + 1) % evalEvery === 0 || t === steps - 1);
-    if (isEval) curves.loss(n, evalLoss);
-    trajectory[t] = curves.objective(n);
+    if (isEval) curves.loss(n, evalLoss, recent);
+    trajectory[t] = curves.objective(n, recent);
     trajSum += trajectory[t];
     options.onStep?.({ step: t, loss, count: c, weights: w, evalLoss: isEval ? evalLoss : undefined }, policy);
     w = policy.observe(isEval ? { step: t, loss, count: c, evalLoss } : { step: t, loss, count: c });
@@ -143,7 +149,7 @@ export function simulate(scenario: Scenario, policy: MixturePolicy, options: Sim
     if (changed) w = policy.weights();
   }
 
-  const finalLoss = curves.loss(n);
+  const finalLoss = curves.loss(n, undefined, recent);
   return {
     scenario: scenario.name,
     policy: policy.kind,
@@ -153,7 +159,7 @@ export function simulate(scenario: Scenario, policy: MixturePolicy, options: Sim
     stoppedEarly,
     counts: n,
     finalLoss,
-    objective: curves.objective(n),
+    objective: curves.objective(n, recent),
     trajectory: trajectory.subarray(0, t),
     meanOverRun: t > 0 ? trajSum / t : NaN,
     meanWeights: wSum.map((x) => (t > 0 ? x / t : 0)),
