@@ -6,18 +6,30 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { integerOption } from './options.js';
+import { addImportOptions, describeInput, importOptionsOf, type ImportCliOptions } from './importOptions.js';
 import { fitDomains, type DomainFit, type FitDomainsOptions } from '../curves/index.js';
-import { DomainHistoryBuilder, openStepLog } from '../runlog/index.js';
+import { openLog } from '../import/index.js';
+import { DomainHistoryBuilder, evaluationHistory, evaluationsPerDomain, sparseWindow, type StepLogHistory } from '../runlog/index.js';
 
-interface FitCliOptions {
+interface FitCliOptions extends ImportCliOptions {
   preset: 'auto' | 'reference';
   ignoreSteps: number;
-  subsample: number;
+  /** Default 10 for a dense log, 1 for a sparse one. */
+  subsample?: number;
+  /** Savitzky–Golay window in points (default 101, or sparseWindow for a sparse log). */
+  window?: number;
   countMode: 'same-step' | 'per-domain';
   countScale: number;
   minPoints: number;
   skipBad?: boolean;
   json?: boolean;
+}
+
+/** An odd integer ≥ 5 (a cubic Savitzky–Golay window). */
+function windowOption(value: string): number {
+  const n = integerOption(5)(value);
+  if (n % 2 === 0) throw new InvalidArgumentError('It must be an odd integer ≥ 5.');
+  return n;
 }
 
 /** One domain's result, as printed by --json. */
@@ -33,7 +45,7 @@ function positiveNumber(value: string): number {
 }
 
 export function register(program: Command): void {
-  program
+  const fit = program
     .command('fit')
     .summary('fit a power-law learning curve to every domain of a step log')
     .description(
@@ -45,7 +57,12 @@ export function register(program: Command): void {
         'n is the cumulative example (or token, per the log\'s unit) count, divided by --count-scale: ' +
           "with same-step (the reference) every domain's n grows by the whole batch each step; with " +
           "per-domain, by the domain's own examples.",
-        'The step log is JSONL, or CSV for a .csv file (see docs/steplog.md).',
+        'The step log is JSONL, or CSV for a .csv file (see docs/steplog.md). Logs from other loggers are read ' +
+          'directly, as adomix import reads them (a W&B-style wide CSV/TSV with --loss-columns, TensorBoard event ' +
+          'files or a log directory with --loss-tags, and their count options); stderr says what was detected.',
+        'A sparse log (one record per evaluation, e.g. held-out losses every few hundred steps) is fitted with ' +
+          'each evaluation as one point: every point kept (--subsample 1) and a smoothing window in points, the ' +
+          'largest odd number ≤ evaluations/5 within [5, 101]; --ignore-steps then counts evaluations.',
         'With --json, prints exactly one JSON object: {"domains":[{"name","epsilon","beta","alpha",' +
           '"points","objective","converged"}, or {"name","error","points"} for a domain not fitted, …], ' +
           '"steps":<steps in the log>, "skipped":<bad lines skipped>}.',
@@ -62,11 +79,8 @@ export function register(program: Command): void {
         .argParser(integerOption(0))
         .default(0),
     )
-    .addOption(
-      new Option('--subsample <n>', 'keep every n-th step as a fitting point')
-        .argParser(integerOption(1))
-        .default(10),
-    )
+    .addOption(new Option('--subsample <n>', 'keep every n-th step as a fitting point (default 10; 1 for a sparse log)').argParser(integerOption(1)))
+    .addOption(new Option('--window <n>', 'smoothing (Savitzky–Golay) window in points, odd (default 101; for a sparse log from its evaluations)').argParser(windowOption))
     .addOption(
       new Option('--count-mode <mode>', 'how n grows: same-step (whole batch every step) or per-domain (own examples)')
         .choices(['same-step', 'per-domain'])
@@ -83,16 +97,19 @@ export function register(program: Command): void {
         .default(20),
     )
     .option('--skip-bad', 'skip bad step lines (and say how many) instead of failing')
-    .option('--json', 'print one JSON object instead of a table')
-    .action(async (path: string, options: FitCliOptions) => {
-      await runFit(path, options);
-    });
+    .option('--json', 'print one JSON object instead of a table');
+  addImportOptions(fit).action(async (path: string, options: FitCliOptions) => {
+    await runFit(path, options);
+  });
 }
 
 async function runFit(path: string, options: FitCliOptions): Promise<void> {
-  const stream = await openStepLog(path, { skipBad: options.skipBad === true });
+  const input = await openLog(path, { ...importOptionsOf(options), skipBad: options.skipBad === true });
+  const stream = input.stream;
+  process.stderr.write(describeInput('fit', path, input));
   const { domains } = stream.header;
-  const builder = new DomainHistoryBuilder(domains.length);
+  const sparse = stream.header.sparse === true;
+  const builder = new DomainHistoryBuilder(domains.length, 1024, { sparse });
   for await (const record of stream) builder.add(record);
   const history = builder.build();
   if (stream.skipped > 0) {
@@ -104,27 +121,67 @@ async function runFit(path: string, options: FitCliOptions): Promise<void> {
   const fitOptions: FitDomainsOptions = {
     preset: options.preset,
     ignoreSteps: options.ignoreSteps,
-    subsample: options.subsample,
+    subsample: options.subsample ?? (sparse ? 1 : 10),
     countMode: options.countMode,
     countScale: options.countScale,
     minPoints: options.minPoints,
   };
-  const rows = fitDomains(history, fitOptions).map((r) => toRow(r, domains));
+  if (options.window !== undefined) fitOptions.window = options.window;
+  const fitted = sparse ? fitSparse(history, fitOptions, options.window) : { fits: fitDomains(history, fitOptions), evaluations: undefined, windows: undefined };
+  const rows = fitted.fits.map((r) => toRow(r, domains));
 
   if (options.json) {
-    process.stdout.write(JSON.stringify({ domains: rows, steps: history.steps, skipped: stream.skipped }) + '\n');
+    const out: Record<string, unknown> = { domains: rows, steps: history.steps, skipped: stream.skipped };
+    if (sparse) Object.assign(out, { sparse: true, evaluations: Array.from(fitted.evaluations!), windows: fitted.windows });
+    if (input.imported !== undefined) out.input = { format: input.detected.format, description: input.imported.description, notes: input.imported.notes };
+    process.stdout.write(JSON.stringify(out) + '\n');
     return;
   }
   const unit = stream.header.unit;
+  const last = history.stepAt !== undefined ? history.stepAt[history.steps - 1] : history.startStep + history.steps - 1;
+  const settings = sparse
+    ? sparseSettingsLine(fitted.evaluations!, fitted.windows!, fitOptions) + `; preset ${options.preset}, count mode ${options.countMode}`
+    : `preset ${options.preset}, count mode ${options.countMode}, ignore ${options.ignoreSteps} steps, ` +
+      `every ${fitOptions.subsample} steps a point${options.window !== undefined ? `, smoothing window ${options.window} points` : ''}, at least ${options.minPoints} points`;
   process.stdout.write(
-    `${path}: ${domains.length} domain${domains.length === 1 ? '' : 's'}, ${history.steps} steps` +
-      ` (steps ${history.startStep}–${history.startStep + history.steps - 1}), n in ${unit}` +
+    `${path}: ${domains.length} domain${domains.length === 1 ? '' : 's'}, ${history.steps} ${sparse ? 'evaluations' : 'steps'}` +
+      ` (steps ${history.startStep}–${last}), n in ${unit}` +
       `${options.countScale !== 1 ? ` / ${options.countScale}` : ''}\n` +
-      `preset ${options.preset}, count mode ${options.countMode}, ignore ${options.ignoreSteps} steps, ` +
-      `every ${options.subsample} steps a point, at least ${options.minPoints} points\n\n` +
+      `${settings}\n\n` +
       formatTable(rows) +
       `\nL(n) = ε + β·n^(−α), n = cumulative ${unit}` +
       `${options.countMode === 'same-step' ? ' of all domains (the whole batch counts each step)' : ' of the domain itself'}\n`,
+  );
+}
+
+/**
+ * Fits each domain of a sparse log on its own evaluations (evaluationHistory): each is one
+ * point, smoothed over a window in points chosen from how many it has (unless `window`).
+ */
+function fitSparse(history: StepLogHistory, options: FitDomainsOptions, window: number | undefined): { fits: DomainFit[]; evaluations: Int32Array; windows: number[] } {
+  const evaluations = evaluationsPerDomain(history);
+  const windows: number[] = [];
+  const fits = Array.from(evaluations, (E, k) => {
+    const w = window ?? sparseWindow(Math.max(0, E - (options.ignoreSteps ?? 0)));
+    windows.push(w);
+    const own = evaluationHistory(history, k).history;
+    const [fit] = fitDomains(own, { ...options, window: w, domains: [k] });
+    return fit;
+  });
+  return { fits, evaluations, windows };
+}
+
+/** `sparse curve: 24 evaluations per domain, subsample 1, smoothing window 5 points, …`. */
+function sparseSettingsLine(evaluations: Int32Array, windows: readonly number[], o: FitDomainsOptions): string {
+  const range = (xs: ArrayLike<number>): string => {
+    const a = Array.from(xs);
+    const lo = Math.min(...a);
+    const hi = Math.max(...a);
+    return lo === hi ? String(lo) : `${lo}–${hi}`;
+  };
+  return (
+    `sparse curve: ${range(evaluations)} evaluations per domain, subsample ${o.subsample}, smoothing window ${range(windows)} points, ` +
+    `ignore ${o.ignoreSteps ?? 0} evaluations, at least ${o.minPoints} points`
   );
 }
 

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { register as registerFit } from './fit.js';
+import { register as registerImport } from './import.js';
 import { register as registerLaws } from './laws/index.js';
 import { register as registerCost } from './cost.js';
 import { register as registerReplay } from './replay.js';
@@ -13,6 +14,7 @@ import { register as registerSimulate } from './simulate.js';
 import { register as registerReport } from './report.js';
 import { register as registerTrain } from './train.js';
 import { register as registerServe } from './serve.js';
+import { register as registerSchedule } from './schedule.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -27,6 +29,7 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError('(run with --help for usage)');
   registerFit(program);
+  registerImport(program);
   registerLaws(program);
   registerCost(program);
   registerReplay(program);
@@ -34,6 +37,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerTrain(program);
   registerServe(program);
+  registerSchedule(program);
   return program;
 }
 

@@ -12,15 +12,16 @@ import { integerOption } from './options.js';
 import pino from 'pino';
 import { runReplay, type ReplayOptions, type ReplaySummary } from '../replay/index.js';
 import { stopOnSignals } from './signals.js';
+import { addImportOptions, describeInput, importOptionsOf, type ImportCliOptions } from './importOptions.js';
 
 export { runReplay, type ReplayOptions, type ReplaySummary };
 
-interface ReplayCliOptions extends ReplayOptions {
+interface ReplayCliOptions extends Omit<ReplayOptions, 'import'>, ImportCliOptions {
   json?: boolean;
 }
 
 export function register(program: Command): void {
-  program
+  const replay = program
     .command('replay')
     .summary('replay a step log through a mixture policy and write the weights it would choose')
     .description(
@@ -46,6 +47,12 @@ export function register(program: Command): void {
         'Files: --out and --checkpoint must not be the step log, the checkpoint resumed from (except --checkpoint, ' +
           'which may update it in place) or each other; a directory, FIFO or device is refused; a symbolic link is ' +
           'written through (the file it points to is replaced, the link stays).',
+        'Logs from other loggers are replayed directly, as adomix import reads them (a W&B-style wide CSV/TSV with ' +
+          '--loss-columns, TensorBoard event files or a log directory with --loss-tags, and their count options); ' +
+          'stderr says what was detected. A sparse log (one record per evaluation) is fed one evaluation per policy ' +
+          'step, numbered from 0; ADO then fits every point with a smoothing window in points, and its schedule ' +
+          '(--start-step, --refit-interval, --ignore-steps) counts evaluations: by default it refits about 50 times, ' +
+          'from the evaluation that gives min(20, max(5, evaluations/2)) points, with refits applied at once.',
       ].join('\n\n'),
     )
     .argument('<steplog>', 'step log to replay (.jsonl, or .csv)')
@@ -66,20 +73,26 @@ export function register(program: Command): void {
     .option('--resume <file>', 'restore a checkpoint and continue after the log step it reached')
     .option('--skip-bad', 'skip bad step lines (and steps the policy rejects), and say how many')
     .option('--json', 'with --out: print the summary as one JSON object instead of a table')
-    .addOption(new Option('--max-line-bytes <n>', 'longest step-log line accepted (default 64 MiB)').argParser(integerOption(1)))
-    .action(async (path: string, options: ReplayCliOptions) => {
-      const stop = stopOnSignals((signal) => {
-        process.stderr.write(`\nadomix replay: ${signal}: stopping after this step${options.checkpoint !== undefined ? ` (checkpoint → ${options.checkpoint}; resume with --resume ${options.checkpoint})` : ''}\n`);
-      });
-      try {
-        const summary = await runReplay(path, { ...options, logger: makeLogger(), signal: stop.signal });
-        process.stderr.write(describeRun(summary));
-        if (options.out !== undefined) process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
-      } finally {
-        stop.dispose();
-      }
-      stop.exitIfStopped();
+    .addOption(new Option('--max-line-bytes <n>', 'longest step-log line accepted (default 64 MiB)').argParser(integerOption(1)));
+  addImportOptions(replay).action(async (path: string, options: ReplayCliOptions) => {
+    const stop = stopOnSignals((signal) => {
+      process.stderr.write(`\nadomix replay: ${signal}: stopping after this step${options.checkpoint !== undefined ? ` (checkpoint → ${options.checkpoint}; resume with --resume ${options.checkpoint})` : ''}\n`);
     });
+    try {
+      const summary = await runReplay(path, {
+        ...options,
+        import: importOptionsOf(options),
+        onInput: (input) => process.stderr.write(describeInput('replay', path, input)),
+        logger: makeLogger(),
+        signal: stop.signal,
+      });
+      process.stderr.write(describeRun(summary));
+      if (options.out !== undefined) process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+    } finally {
+      stop.dispose();
+    }
+    stop.exitIfStopped();
+  });
 }
 
 function makeLogger(): pino.Logger {
@@ -94,6 +107,7 @@ function describeRun(s: ReplaySummary): string {
   const skipped = s.skipped > 0 ? `adomix replay: skipped ${s.skipped} bad step${s.skipped === 1 ? '' : 's'}${s.firstSkipped ? ` (first: ${s.firstSkipped})` : ''}\n` : '';
   return (
     skipped +
+    (s.sparse !== undefined ? `adomix replay: ${s.sparse}\n` : '') +
     `adomix replay: ${s.steps} step${s.steps === 1 ? '' : 's'} replayed with ${s.policy}` +
     (s.firstStep !== null ? ` (steps ${s.firstStep}–${s.lastStep})` : '') +
     (s.policy === 'ado' ? `, ${s.lawUpdates} law update${s.lawUpdates === 1 ? '' : 's'}` : '') +

@@ -7,8 +7,9 @@ import { Command, Option } from 'commander';
 import { integerOption } from './options.js';
 import type { CountMode } from '../curves/index.js';
 import { writeReport } from '../report/index.js';
+import { addImportOptions, describeInput, importOptionsOf, type ImportCliOptions } from './importOptions.js';
 
-interface ReportCliOptions {
+interface ReportCliOptions extends ImportCliOptions {
   out?: string;
   svg?: string;
   countMode: CountMode;
@@ -21,7 +22,7 @@ interface ReportCliOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const report = program
     .command('report')
     .summary('write an HTML report (charts and a summary) of a run')
     .description(
@@ -35,6 +36,9 @@ export function register(program: Command): void {
           'unless --out says otherwise.',
         "Laws: the step log's last params where it has them, else fitted here over the whole log " +
           '(--laws fit always fits). --count-mode must match how they were fitted (ADO\'s default: same-step).',
+        'Logs from other loggers are reported on directly, as adomix import reads them (a W&B-style wide CSV/TSV ' +
+          'with --loss-columns, TensorBoard event files with --loss-tags, and their count options); a directory ' +
+          'without a step log but with event files is a TensorBoard log directory. stderr says what was detected.',
         'With --json, prints one JSON object: {"out","svg":[files],"stepLog","steps","domains":[{"name",' +
           '"finalWeight","examples","finalLoss","finalEvalLoss","epsilon","beta","alpha"}]}.',
       ].join('\n\n'),
@@ -52,45 +56,47 @@ export function register(program: Command): void {
     .addOption(new Option('--max-points <n>', 'most points per chart series').argParser(integerOption(10)).default(300))
     .option('--title <text>', 'page title')
     .option('--skip-bad', 'skip bad step-log lines instead of failing')
-    .option('--json', 'print one JSON object')
-    .action(async (run: string, options: ReportCliOptions) => {
-      const r = await writeReport(run, {
-        out: options.out,
-        svgDir: options.svg,
-        countMode: options.countMode,
-        laws: options.laws,
-        ignoreSteps: options.ignoreSteps,
-        maxPoints: options.maxPoints,
-        title: options.title,
-        skipBad: options.skipBad === true,
-      });
-      const s = r.report.summary;
-      if (options.json) {
-        process.stdout.write(
-          JSON.stringify({
-            out: r.out,
-            svg: r.svgFiles,
-            stepLog: r.stepLog,
-            steps: s.steps,
-            skipped: r.report.data.skipped,
-            domains: s.domains.map((d) => ({
-              name: d.name,
-              finalWeight: d.finalWeight,
-              examples: d.examples,
-              finalLoss: d.finalLoss,
-              finalEvalLoss: d.finalEvalLoss,
-              epsilon: d.epsilon,
-              beta: d.beta,
-              alpha: d.alpha,
-            })),
-          }) + '\n',
-        );
-        return;
-      }
-      if (r.report.data.skipped > 0) process.stderr.write(`adomix report: skipped ${r.report.data.skipped} bad lines\n`);
-      process.stdout.write(
-        `${r.stepLog}: ${s.steps} steps, ${s.domains.length} domains, ${r.report.charts.length} charts\n` +
-          `wrote ${r.out}${r.svgFiles.length > 0 ? `\nwrote ${r.svgFiles.join(', ')}` : ''}\n`,
-      );
+    .option('--json', 'print one JSON object');
+  addImportOptions(report).action(async (run: string, options: ReportCliOptions) => {
+    const r = await writeReport(run, {
+      import: importOptionsOf(options),
+      out: options.out,
+      svgDir: options.svg,
+      countMode: options.countMode,
+      laws: options.laws,
+      ignoreSteps: options.ignoreSteps,
+      maxPoints: options.maxPoints,
+      title: options.title,
+      skipBad: options.skipBad === true,
     });
+    process.stderr.write(describeInput('report', run, r.input));
+    const s = r.report.summary;
+    if (options.json) {
+      process.stdout.write(
+        JSON.stringify({
+          out: r.out,
+          svg: r.svgFiles,
+          stepLog: r.stepLog,
+          steps: s.steps,
+          skipped: r.report.data.skipped,
+          domains: s.domains.map((d) => ({
+            name: d.name,
+            finalWeight: d.finalWeight,
+            examples: d.examples,
+            finalLoss: d.finalLoss,
+            finalEvalLoss: d.finalEvalLoss,
+            epsilon: d.epsilon,
+            beta: d.beta,
+            alpha: d.alpha,
+          })),
+        }) + '\n',
+      );
+      return;
+    }
+    if (r.report.data.skipped > 0) process.stderr.write(`adomix report: skipped ${r.report.data.skipped} bad lines\n`);
+    process.stdout.write(
+      `${r.stepLog}: ${s.steps} steps, ${s.domains.length} domains, ${r.report.charts.length} charts\n` +
+        `wrote ${r.out}${r.svgFiles.length > 0 ? `\nwrote ${r.svgFiles.join(', ')}` : ''}\n`,
+    );
+  });
 }

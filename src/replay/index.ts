@@ -3,3 +3,4 @@ export { runReplay, type ReplayOptions, type ReplaySummary } from './runReplay.j
 export { ReplayOutput, type OutputPosition } from './output.js';
 export { parseReplayMeta, REPLAY_META_FORMAT, type ReplayCheckpointMeta } from './checkpointMeta.js';
 export type { ReplayPolicyName, ReplayPolicyOptions } from './policy.js';
+export { replayWeights, type ReplayWeightsOptions, type ReplayedWeights } from './weights.js';

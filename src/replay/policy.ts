@@ -2,8 +2,9 @@
  * The policy a replay feeds: built from the command's options over the log's domains, or
  * restored from a checkpoint and checked against the log and the options given.
  */
-import { AdoPolicy, OdmPolicy, StaticPolicy, type AdoPolicyOptions, type MixturePolicy } from '../mixing/index.js';
-import { openStepLog, type ReadStepLogOptions, type StepLogHeader } from '../runlog/index.js';
+import { AdoPolicy, OdmPolicy, StaticPolicy, type AdoPolicyOptions, type MixturePolicy, type StepObservation } from '../mixing/index.js';
+import { openLog, type ReadLogOptions } from '../import/index.js';
+import { sparseWindow, type StepLogHeader, type StepRecord } from '../runlog/index.js';
 
 export type ReplayPolicyName = 'ado' | 'natural' | 'balanced' | 'odm';
 
@@ -26,24 +27,90 @@ export const ADO_FLAGS = [
   ['countMode', '--count-mode'],
 ] as const;
 
-/** Count shares of the whole log: the natural mixture when the header has no prior. */
-async function countShares(path: string, header: StepLogHeader, options: ReadStepLogOptions): Promise<number[]> {
+/** Refuses ADO's flags with another policy (a fresh replay; a resumed one checks them in checkResumed). */
+export function checkPolicyFlags(o: ReplayPolicyOptions): void {
+  if (o.policy === 'ado' || o.policy === undefined) return;
+  for (const [key, flag] of ADO_FLAGS) if (o[key] !== undefined) throw new Error(`${flag} applies to --policy ado only (got --policy ${o.policy})`);
+}
+
+/**
+ * Does the record hold no examples at all? A logger's row where none of the chosen columns has
+ * a value imports as such a step (its examples carried to the next measurement). There is
+ * nothing for a policy to observe: the replays pass over it, the mixture unchanged.
+ */
+export function isEmptyStep(r: StepRecord): boolean {
+  for (const c of r.count) if (c > 0) return false;
+  return true;
+}
+
+/** What log record `r` tells a policy at its step `step` (null losses as NaN). */
+export function observation(r: StepRecord, step: number): StepObservation {
+  const loss = r.loss.map((x) => (x === null ? NaN : x));
+  const evalLoss = r.evalLoss?.map((x) => (x === null ? NaN : x));
+  return evalLoss === undefined ? { step, loss, count: r.count } : { step, loss, count: r.count, evalLoss };
+}
+
+/** One pass over the log: each domain's count total, and the number of records. */
+async function logTotals(path: string, header: StepLogHeader, options: ReadLogOptions): Promise<{ totals: number[]; records: number }> {
   const totals = new Array<number>(header.domains.length).fill(0);
-  const stream = await openStepLog(path, options);
-  for await (const r of stream) for (let k = 0; k < totals.length; k++) totals[k] += r.count[k];
+  let records = 0;
+  const { stream } = await openLog(path, options);
+  for await (const r of stream) {
+    for (let k = 0; k < totals.length; k++) totals[k] += r.count[k];
+    records++;
+  }
+  return { totals, records };
+}
+
+/** Count shares of the whole log: the natural mixture when the header has no prior. */
+function countShares(path: string, totals: readonly number[]): number[] {
   const sum = totals.reduce((a, b) => a + b, 0);
   if (!(sum > 0)) throw new Error(`${path}: no prior in the header and no counts in the log: cannot form the natural mixture`);
   return totals.map((c) => c / sum);
 }
 
-export async function buildPolicy(path: string, header: StepLogHeader, o: ReplayPolicyOptions, read: ReadStepLogOptions): Promise<MixturePolicy> {
+/**
+ * ADO's schedule for a sparse log of `evaluations` records, in policy steps (one per
+ * evaluation, numbered from 0): fits need at least min(20, max(5, ⌊E/2⌋)) points, the first
+ * refit comes once that many evaluations are in, refits follow every max(1, round(E/50))
+ * evaluations (about 50 in all) and are applied at once; nothing is ignored, every point is
+ * kept, and the smoothing window is in points (sparseWindow).
+ */
+export function sparseAdoSchedule(evaluations: number): Pick<AdoPolicyOptions, 'startStep' | 'refitInterval' | 'ignoreSteps' | 'lag' | 'minPoints' | 'fit'> {
+  const minPoints = Math.min(20, Math.max(5, Math.floor(evaluations / 2)));
+  return {
+    minPoints,
+    startStep: minPoints - 1,
+    refitInterval: Math.max(1, Math.round(evaluations / 50)),
+    ignoreSteps: 0,
+    lag: 0,
+    fit: { subsample: 1, window: sparseWindow(evaluations) },
+  };
+}
+
+/** `ADO refits from evaluation 11, every 1, …`: what a sparse replay's ADO does. */
+export function describeSparseAdo(policy: AdoPolicy): string {
+  const s = policy.settings;
+  return (
+    `ADO refits from evaluation ${s.startStep}, every ${s.refitInterval}, applied after ${s.lag}, ignoring ${s.ignoreSteps}; ` +
+    `subsample ${s.fit.subsample ?? 10}, smoothing window ${s.fit.window ?? 101} points, at least ${s.minPoints} points`
+  );
+}
+
+/**
+ * The policy a fresh replay feeds. `read` reads the log again where that is needed (the
+ * natural mixture of a log without a prior; a sparse log's length, for ADO's schedule).
+ */
+export async function buildPolicy(path: string, header: StepLogHeader, o: ReplayPolicyOptions, read: ReadLogOptions): Promise<MixturePolicy> {
   const { domains } = header;
   const name = o.policy ?? 'ado';
   if (name === 'balanced') return StaticPolicy.balanced(domains);
   if (name === 'odm') return new OdmPolicy({ domains });
-  const prior = header.prior ?? (await countShares(path, header, read));
+  const sparse = header.sparse === true && name === 'ado';
+  const pass = header.prior === undefined || sparse ? await logTotals(path, header, read) : undefined;
+  const prior = header.prior ?? countShares(path, pass!.totals);
   if (name === 'natural') return StaticPolicy.natural(domains, prior);
-  const ado: AdoPolicyOptions = { domains, prior, preset: o.preset ?? 'default' };
+  const ado: AdoPolicyOptions = { domains, prior, preset: o.preset ?? 'default', ...(sparse ? sparseAdoSchedule(pass!.records) : {}) };
   if (o.startStep !== undefined) ado.startStep = o.startStep;
   if (o.refitInterval !== undefined) ado.refitInterval = o.refitInterval;
   if (o.ignoreSteps !== undefined) ado.ignoreSteps = o.ignoreSteps;

@@ -18,10 +18,11 @@
  */
 import type pino from 'pino';
 import { AdoPolicy, type MixturePolicy } from '../mixing/index.js';
-import { assertNotAnInput, isSameFile, loadCheckpoint, openStepLog, removeStaleTemps, StepLogDigest, writeCheckpoint, type NamedPath } from '../runlog/index.js';
+import { inputFilesOf, openLog, type ImportOptions, type LogInput } from '../import/index.js';
+import { assertNotAnInput, isSameFile, loadCheckpoint, removeStaleTemps, StepLogDigest, writeCheckpoint, type NamedPath } from '../runlog/index.js';
 import { parseReplayMeta, REPLAY_META_FORMAT, type ReplayCheckpointMeta } from './checkpointMeta.js';
 import { ReplayOutput } from './output.js';
-import { ADO_FLAGS, buildPolicy, checkResumed, type ReplayPolicyOptions } from './policy.js';
+import { buildPolicy, checkPolicyFlags, checkResumed, describeSparseAdo, isEmptyStep, observation, type ReplayPolicyOptions } from './policy.js';
 
 export interface ReplayOptions extends ReplayPolicyOptions {
   out?: string;
@@ -35,6 +36,10 @@ export interface ReplayOptions extends ReplayPolicyOptions {
   signal?: AbortSignal;
   /** Where progress and warnings go (pino); default: nowhere. */
   logger?: pino.Logger;
+  /** How to read a log from another logger (a W&B CSV, TensorBoard files); see src/import. */
+  import?: ImportOptions;
+  /** Told what the input was detected as (and, for a conversion, what was done), once it is read. */
+  onInput?: (input: LogInput) => void;
 }
 
 /** What a replay did. */
@@ -61,14 +66,16 @@ export interface ReplaySummary {
   firstSkipped: string | null;
   /** `done`: the whole log; `aborted`: stopped by the signal (resumable). */
   stopped: 'done' | 'aborted';
+  /** Sparse logs only: how the policy saw them (one step per evaluation, and ADO's schedule). */
+  sparse?: string;
 }
 
 /** Refuses outputs that would destroy an input (or each other) before anything is read. */
-function checkFiles(path: string, o: ReplayOptions): void {
+function checkFiles(path: string, o: ReplayOptions, files: readonly string[]): void {
   const outputs: NamedPath[] = [];
   if (o.out !== undefined) outputs.push({ path: o.out, what: '--out' });
   if (o.checkpoint !== undefined) outputs.push({ path: o.checkpoint, what: '--checkpoint' });
-  const inputs: NamedPath[] = [{ path, what: 'the step log' }];
+  const inputs: NamedPath[] = files.map((f) => ({ path: f, what: f === path ? 'the step log' : `the input file` }));
   // --resume K --checkpoint K updates the checkpoint in place: it is read whole first.
   const inPlace = o.resume !== undefined && o.checkpoint !== undefined && (o.resume === o.checkpoint || isSameFile(o.resume, o.checkpoint));
   if (o.resume !== undefined && !inPlace) inputs.push({ path: o.resume, what: '--resume' });
@@ -77,14 +84,14 @@ function checkFiles(path: string, o: ReplayOptions): void {
 
 export async function runReplay(path: string, o: ReplayOptions): Promise<ReplaySummary> {
   const log = o.logger;
-  if (o.resume === undefined && o.policy !== 'ado' && o.policy !== undefined) {
-    for (const [key, flag] of ADO_FLAGS) if (o[key] !== undefined) throw new Error(`${flag} applies to --policy ado only (got --policy ${o.policy})`);
-  }
+  if (o.resume === undefined) checkPolicyFlags(o);
   if (o.checkpointEvery !== undefined && o.checkpoint === undefined) throw new Error('--checkpoint-every needs --checkpoint <file> to write to');
-  checkFiles(path, o);
+  checkFiles(path, o, await inputFilesOf(path, o.import));
   const skipBad = o.skipBad === true;
-  const readOptions = { skipBad, maxLineBytes: o.maxLineBytes };
-  const stream = await openStepLog(path, { ...readOptions, signal: o.signal });
+  const readOptions = { ...o.import, skipBad, maxLineBytes: o.maxLineBytes };
+  const input = await openLog(path, { ...readOptions, signal: o.signal });
+  const { stream } = input;
+  o.onInput?.(input);
   const { header } = stream;
 
   let policy: MixturePolicy;
@@ -126,6 +133,8 @@ export async function runReplay(path: string, o: ReplayOptions): Promise<ReplayS
     firstSkipped: null,
     stopped: 'done',
   };
+  if (header.sparse === true)
+    summary.sparse = `sparse curve: each evaluation is one policy step, numbered from 0${policy instanceof AdoPolicy ? `; ${describeSparseAdo(policy)}` : ''}`;
   let sink: ReplayOutput | undefined;
   const ado = policy instanceof AdoPolicy ? policy : undefined;
   let lawsVersion = ado?.lawsVersion ?? 0;
@@ -180,12 +189,19 @@ export async function runReplay(path: string, o: ReplayOptions): Promise<ReplayS
       }
       digest.update(r);
       lastLogStep = r.step;
-      const step = policyStep < 0 ? r.step : policyStep + 1;
-      const loss = r.loss.map((x) => (x === null ? NaN : x));
-      const evalLoss = r.evalLoss?.map((x) => (x === null ? NaN : x));
+      // A sparse log's policy steps are its evaluations, 0, 1, 2, …: ADO's schedule counts them.
+      const step = policyStep < 0 ? (header.sparse === true ? 0 : r.step) : policyStep + 1;
+      if (isEmptyStep(r)) {
+        // Nothing drawn: nothing to observe, the mixture carries on (the policy's steps do not advance).
+        summary.steps++;
+        summary.firstStep ??= r.step;
+        summary.lastStep = r.step;
+        await sink.write(`{"step":${r.step},"weights":${JSON.stringify(Array.from(policy.weights()))}}\n`);
+        continue;
+      }
       let w: Float64Array;
       try {
-        w = policy.observe(evalLoss === undefined ? { step, loss, count: r.count } : { step, loss, count: r.count, evalLoss });
+        w = policy.observe(observation(r, step));
       } catch (err) {
         const msg = `${path}: log step ${r.step}: ${(err as Error).message}`;
         if (!skipBad) throw new Error(msg);

@@ -46,6 +46,8 @@ export async function buildReport(log: StepLog, options: ReportOptions = {}): Pr
   const notes: string[] = [];
   if (!data.hasWeights) notes.push('The step log has no weights: the mixture chart is left out.');
   if (!data.hasEval) notes.push('The step log has no held-out losses (evalLoss): their chart is left out.');
+  if (log.header.sparse === true)
+    notes.push(`A sparse curve: ${log.records.length} evaluations, one record each; a law fitted here takes every evaluation as one point, smoothed over a window in points.`);
   data.lawNotes.forEach((n, k) => {
     if (n) notes.push(`${data.domains[k]}: no fitted law (${n}).`);
   });

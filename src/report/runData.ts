@@ -3,8 +3,8 @@
  * held-out losses, cumulative counts, and the fitted laws (from the log's `params` lines,
  * or fitted here with fitDomains when the log has none).
  */
-import { fitDomains, type CountMode, type PowerLawParams } from '../curves/index.js';
-import { toDomainHistory, type StepLog } from '../runlog/index.js';
+import { fitDomains, type CountMode, type DomainFit, type PowerLawParams } from '../curves/index.js';
+import { evaluationHistory, evaluationsPerDomain, sparseWindow, toDomainHistory, type StepLog, type StepLogHistory } from '../runlog/index.js';
 
 export interface DomainLaw {
   params: PowerLawParams;
@@ -47,8 +47,19 @@ export interface RunDataOptions {
   countMode?: CountMode;
   /** `log`: only the log's params; `fit`: always fit here; `auto` (default): the log's, else fit. */
   laws?: 'auto' | 'log' | 'fit';
-  /** Steps ignored by an own fit (default min(500, steps/10)). */
+  /** Steps ignored by an own fit (default min(500, steps/10); evaluations of a sparse log, default 0). */
   ignoreSteps?: number;
+}
+
+/**
+ * A sparse log's own fits: each domain over its evaluations alone, every point kept, the
+ * smoothing window in points (as `adomix fit` does).
+ */
+function fitSparse(history: StepLogHistory, countMode: CountMode, ignoreSteps: number): DomainFit[] {
+  return Array.from(evaluationsPerDomain(history), (E, k) => {
+    const own = evaluationHistory(history, k).history;
+    return fitDomains(own, { countMode, ignoreSteps, subsample: 1, window: sparseWindow(Math.max(0, E - ignoreSteps)), domains: [k] })[0];
+  });
 }
 
 export function runData(log: StepLog, options: RunDataOptions = {}): RunData {
@@ -98,8 +109,9 @@ export function runData(log: StepLog, options: RunDataOptions = {}): RunData {
   if (needFit) {
     laws = new Array<DomainLaw | null>(K).fill(null);
     const history = toDomainHistory(log);
-    const ignoreSteps = options.ignoreSteps ?? Math.min(500, Math.floor(history.steps / 10));
-    const fits = fitDomains(history, { countMode, ignoreSteps });
+    const sparse = log.header.sparse === true;
+    const ignoreSteps = options.ignoreSteps ?? (sparse ? 0 : Math.min(500, Math.floor(history.steps / 10)));
+    const fits = sparse ? fitSparse(history, countMode, ignoreSteps) : fitDomains(history, { countMode, ignoreSteps });
     for (const f of fits) {
       if (f.ok) {
         laws[f.domain] = { params: { ...f.fit.params }, source: 'fit', step: steps[R - 1], points: f.fit.points };

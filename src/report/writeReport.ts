@@ -4,7 +4,8 @@
  */
 import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { assertNotAnInput, readStepLog, writeFileAtomic } from '../runlog/index.js';
+import { eventFilesOf, inputFilesOf, readLog, type ImportOptions, type LogInput } from '../import/index.js';
+import { assertNotAnInput, writeFileAtomic } from '../runlog/index.js';
 import { buildReport, type Report, type ReportOptions } from './buildReport.js';
 import { parseSimInfo, type SimInfo } from './simInfo.js';
 
@@ -15,6 +16,8 @@ export interface WriteReportOptions extends Omit<ReportOptions, 'sim' | 'source'
   svgDir?: string;
   /** Skip bad step-log lines instead of failing. */
   skipBad?: boolean;
+  /** How to read a log from another logger (a W&B CSV, TensorBoard files); see src/import. */
+  import?: ImportOptions;
 }
 
 export interface WrittenReport {
@@ -23,6 +26,8 @@ export interface WrittenReport {
   out: string;
   svgFiles: string[];
   report: Report;
+  /** What the input was detected as, and what a conversion did. */
+  input: LogInput;
 }
 
 /** Names tried, in order, in a run directory. */
@@ -87,16 +92,17 @@ export async function writeReport(input: string, options: WriteReportOptions = {
     throw new Error(`${input}: no such file or directory`);
   }
   const isDir = info.isDirectory();
-  const stepLog = isDir ? await findStepLog(input) : input;
-  const dir = dirname(stepLog);
+  const stepLog = isDir ? await findRunLog(input, options.import) : input;
+  const dir = stepLog === input && isDir ? input : dirname(stepLog); // a TensorBoard log directory is its own run directory
   const out =
     options.out ?? (isDir ? join(input, REPORT_NAME) : join(dir, `${basename(stepLog, extname(stepLog))}.report.html`));
   const inputs = [
-    { path: stepLog, what: 'the step log' },
+    ...(await inputFilesOf(stepLog, options.import)).map((path) => ({ path, what: path === stepLog ? 'the step log' : 'the input file' })),
     { path: join(dir, SIM_INFO_NAME), what: 'the run info' },
   ];
   assertNotAnInput([{ path: out, what: '--out' }], inputs);
-  const log = await readStepLog(stepLog, { skipBad: options.skipBad });
+  const read = await readLog(stepLog, { ...options.import, skipBad: options.skipBad });
+  const { log } = read;
   if (log.records.length === 0) throw new Error(`${stepLog}: the step log has a header but no steps: nothing to report`);
   const sim = await readSimInfo(dir);
   const report = await buildReport(log, { ...options, sim, source: stepLog });
@@ -113,7 +119,21 @@ export async function writeReport(input: string, options: WriteReportOptions = {
       svgFiles.push(p);
     }
   }
-  return { stepLog, out, svgFiles, report };
+  return { stepLog, out, svgFiles, report, input: { detected: read.detected, imported: read.imported, files: read.files } };
+}
+
+/**
+ * The log of a directory: its step log (findStepLog); failing that, the directory itself
+ * when it holds TensorBoard event files (a log directory), or when --format says so.
+ */
+async function findRunLog(dir: string, o: ImportOptions | undefined): Promise<string> {
+  if (o?.format === 'tensorboard') return dir;
+  try {
+    return await findStepLog(dir);
+  } catch (err) {
+    if ((o?.format === undefined || o.format === 'auto') && /no step log found/.test((err as Error).message) && (await eventFilesOf(dir)).length > 0) return dir;
+    throw err;
+  }
 }
 
 /**

@@ -67,6 +67,10 @@ export class StepLogParser {
     const step = record.step;
     if (this.firstStep < 0) {
       this.firstStep = step;
+    } else if (this.header.sparse === true) {
+      // A sparse log has one record per evaluation: steps increase, with gaps.
+      if (step <= this.lastStep)
+        return this.bad(lineNo, `step must be greater than ${this.lastStep} (a sparse log's steps increase), got ${step}: a repeated or out-of-order step`);
     } else if (step !== this.lastStep + 1) {
       const message =
         step <= this.lastStep

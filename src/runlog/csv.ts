@@ -34,8 +34,11 @@ export interface CsvOptions {
   unit?: StepLogUnit;
 }
 
-/** Split one CSV line (RFC 4180 quoting, no embedded newlines); undefined on an unterminated quote. */
-export function splitCsvLine(line: string): string[] | undefined {
+/**
+ * Split one CSV line (RFC 4180 quoting, no embedded newlines) at `delimiter` (`,`; `\t` for
+ * TSV); cells are trimmed. Undefined on an unterminated quote.
+ */
+export function splitCsvLine(line: string, delimiter = ','): string[] | undefined {
   const cells: string[] = [];
   let i = 0;
   for (;;) {
@@ -54,13 +57,13 @@ export function splitCsvLine(line: string): string[] | undefined {
           break;
         }
       }
-      const comma = line.indexOf(',', i);
+      const comma = line.indexOf(delimiter, i);
       cell += (comma < 0 ? line.slice(i) : line.slice(i, comma)).trim();
       cells.push(cell);
       if (comma < 0) return cells;
       i = comma + 1;
     } else {
-      const comma = line.indexOf(',', i);
+      const comma = line.indexOf(delimiter, i);
       cells.push((comma < 0 ? line.slice(i) : line.slice(i, comma)).trim());
       if (comma < 0) return cells;
       i = comma + 1;

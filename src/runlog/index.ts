@@ -32,8 +32,9 @@ export {
 export { writeFileAtomic, writeFileAtomicSync, AtomicFileWriter, tempPathFor, staleTempsOf, removeStaleTemps, removeStaleTempsIn, sha256OfPrefix } from './atomic.js';
 export { resolveOutputTarget, assertNotAnInput, isSameFile, describeFileType, type NamedPath } from './outputTarget.js';
 export { toDomainHistory, DomainHistoryBuilder, type StepLogHistory } from './toDomainHistory.js';
+export { sparseWindow, sparseFitSettings, evaluationsPerDomain, evaluationHistory, DENSE_WINDOW, MIN_SPARSE_WINDOW } from './sparse.js';
 export { parseRunsTable, readRunsTable, RunsTableError, type RunsTable } from './readRunsTable.js';
 export { CHECKPOINT_FORMAT, formatCheckpoint, writeCheckpoint, writeCheckpointSync, parseCheckpoint, readCheckpoint, type Checkpoint, type PolicySnapshotJson } from './checkpoint.js';
 export { restoreCheckpoint, loadCheckpoint } from './policyCheckpoint.js';
 export { StepLogDigest } from './recordDigest.js';
-export { formatBytes, DEFAULT_MAX_LINE_BYTES } from './lines.js';
+export { formatBytes, DEFAULT_MAX_LINE_BYTES, LineSource, forEachLineOf, overlongLineMessage } from './lines.js';

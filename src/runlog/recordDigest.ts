@@ -19,7 +19,8 @@ export class StepLogDigest {
 
   constructor(header: StepLogHeader) {
     const K = header.domains.length;
-    this.hash.update(JSON.stringify({ domains: header.domains, prior: header.prior ?? null, unit: header.unit }));
+    // `sparse` only when set, so the digests of dense logs stay what they were.
+    this.hash.update(JSON.stringify({ domains: header.domains, prior: header.prior ?? null, unit: header.unit, ...(header.sparse === true ? { sparse: true } : {}) }));
     // step, flags, then loss, count, weights, evalLoss: 4K + 2 doubles.
     this.row = new Float64Array(4 * K + 2);
     this.bytes = new Uint8Array(this.row.buffer);

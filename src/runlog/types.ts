@@ -7,7 +7,8 @@
  *   {"step":0,"loss":[2.91,null],"count":[32,0],"weights":[0.6,0.4]}
  *
  * Invariants every reader and writer enforces:
- * - steps are consecutive integers starting at the first record's step;
+ * - steps are consecutive integers starting at the first record's step, except in a sparse
+ *   log (`"sparse": true`: one record per evaluation), where they only increase;
  * - `loss[k] === null` exactly when `count[k] === 0` (null means "domain absent");
  * - every per-domain array has one entry per domain.
  */
@@ -26,6 +27,12 @@ export interface StepLogHeader {
   prior?: number[];
   /** What `count` counts; `examples` when the header omits it. */
   unit: StepLogUnit;
+  /**
+   * A sparse curve: one record per evaluation (e.g. a held-out loss every few hundred steps).
+   * `step` is the training step of the evaluation (increasing, gaps allowed) and `count` is
+   * what each domain saw since its previous record. Absent (never `false`) for a dense log.
+   */
+  sparse?: true;
 }
 
 /** A fitted law (a, e, α) as stored in a step log: β = exp(a), ε = exp(e). */

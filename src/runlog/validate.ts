@@ -15,7 +15,7 @@ export const PRIOR_SUM_TOLERANCE = 1e-6;
 /** Tolerance on Σweights = 1: looser than the prior's because logged mixtures often come from float32. */
 export const WEIGHTS_SUM_TOLERANCE = 1e-5;
 
-const HEADER_FIELDS = ['adomix', 'domains', 'prior', 'unit'] as const;
+const HEADER_FIELDS = ['adomix', 'domains', 'prior', 'unit', 'sparse'] as const;
 export const STEP_FIELDS = ['step', 'loss', 'count', 'weights', 'evalLoss', 'params'] as const;
 const STEP_FIELD_SET: ReadonlySet<string> = new Set(STEP_FIELDS);
 
@@ -55,6 +55,7 @@ const headerSchema = z.strictObject(
     unit: z
       .enum(['examples', 'tokens'], { error: (iss) => `must be "examples" or "tokens", ${got(iss)}` })
       .optional(),
+    sparse: z.boolean({ error: (iss) => `must be true or false, ${got(iss)}` }).optional(),
   },
   {
     error: (iss) =>
@@ -84,7 +85,7 @@ export function validateHeader(value: unknown): StepLogHeader | string {
     });
     return `header: ${issues.join('; ')}`;
   }
-  const { domains, prior, unit } = parsed.data;
+  const { domains, prior, unit, sparse } = parsed.data;
   const seen = new Map<string, number>();
   for (let k = 0; k < domains.length; k++) {
     const first = seen.get(domains[k]);
@@ -100,6 +101,7 @@ export function validateHeader(value: unknown): StepLogHeader | string {
   }
   const header: StepLogHeader = { adomix: STEPLOG_FORMAT, domains, unit: unit ?? 'examples' };
   if (prior !== undefined) header.prior = prior;
+  if (sparse === true) header.sparse = true;
   return header;
 }
 

@@ -62,6 +62,7 @@ export function formatHeaderLine(header: Omit<StepLogHeader, 'adomix' | 'unit'> 
   const value: Record<string, unknown> = { adomix: header.adomix ?? STEPLOG_FORMAT, domains: header.domains };
   if (header.prior !== undefined) value.prior = Array.from(header.prior);
   value.unit = header.unit ?? 'examples';
+  if (header.sparse === true) value.sparse = true;
   const checked = validateHeader(value);
   if (typeof checked === 'string') throw new Error(checked);
   return JSON.stringify(value);
@@ -76,13 +77,24 @@ export function formatStepLine(record: StepRecordInput, domains?: readonly strin
 }
 
 /**
+ * Why `step` cannot follow `previous` (undefined: it can). Dense logs need consecutive
+ * steps; a sparse log's steps only increase.
+ */
+function stepOrderError(step: number, previous: number | undefined, sparse: boolean): string | undefined {
+  if (previous === undefined) return undefined;
+  if (sparse) return step > previous ? undefined : `step ${step}: step must be greater than ${previous} (a sparse log's steps increase)`;
+  return step === previous + 1 ? undefined : `step ${step}: step must be ${previous + 1} (steps are consecutive integers)`;
+}
+
+/**
  * Streams a step log to disk: `open(path, header)`, `append(record)` per step, `close()`
- * to publish it (atomic rename). Steps must be consecutive. `abort()` discards the file.
+ * to publish it (atomic rename). Steps must be consecutive (increasing, in a sparse log).
+ * `abort()` discards the file.
  */
 export class StepLogWriter {
   readonly header: StepLogHeader;
   private readonly out: AtomicFileWriter;
-  private nextStep: number | undefined;
+  private lastStep: number | undefined;
   private written = 0;
 
   static open(path: string, header: Omit<StepLogHeader, 'adomix' | 'unit'> & Partial<StepLogHeader>): StepLogWriter {
@@ -104,10 +116,10 @@ export class StepLogWriter {
   /** Validate and append one step; throws (and writes nothing) on a bad record. */
   append(record: StepRecordInput): void {
     const checked = checkStepRecord(record, this.header.domains);
-    if (this.nextStep !== undefined && checked.step !== this.nextStep)
-      throw new Error(`step ${checked.step}: step must be ${this.nextStep} (steps are consecutive integers)`);
+    const orderError = stepOrderError(checked.step, this.lastStep, this.header.sparse === true);
+    if (orderError !== undefined) throw new Error(orderError);
     this.out.write(JSON.stringify(checked) + '\n');
-    this.nextStep = checked.step + 1;
+    this.lastStep = checked.step;
     this.written++;
   }
 
@@ -138,6 +150,7 @@ export class StepLogWriter {
  */
 export function formatStepLogCsv(log: Pick<StepLog, 'header' | 'records'>): string {
   const { domains } = log.header;
+  if (log.header.sparse === true) throw new Error('a sparse step log cannot be written as CSV: the CSV form has no header line to say "sparse": true');
   const hasWeight = log.records.some((r) => r.weights !== undefined);
   const hasEval = log.records.some((r) => r.evalLoss !== undefined);
   const quote = (s: string): string => (/[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -170,16 +183,18 @@ export async function writeStepLog(
 ): Promise<void> {
   const headerLine = formatHeaderLine(log.header);
   const { domains } = log.header;
+  const sparse = log.header.sparse === true;
   const lines: string[] = [headerLine];
-  let next: number | undefined;
+  let previous: number | undefined;
   for (const record of log.records) {
     const checked = checkStepRecord(record, domains);
-    if (next !== undefined && checked.step !== next)
-      throw new Error(`step ${checked.step}: step must be ${next} (steps are consecutive integers)`);
-    next = checked.step + 1;
+    const orderError = stepOrderError(checked.step, previous, sparse);
+    if (orderError !== undefined) throw new Error(orderError);
+    previous = checked.step;
     lines.push(JSON.stringify(checked));
   }
   if (stepLogFormat(path, options) === 'csv') {
+    if (sparse) throw new Error(`cannot write ${path}: a sparse step log needs its header line ("sparse": true), which the CSV form has not; write JSONL (.jsonl)`);
     await writeFileAtomic(path, formatStepLogCsv(log));
     return;
   }

@@ -95,6 +95,22 @@ describe('adomix replay (the built command)', () => {
 });
 
 describe('runReplay', () => {
+  it('passes over a step with no examples at all (an imported row where no chosen column has a value): the mixture carries on', async () => {
+    // Step 400 emptied: replayed as a step, the policy seeing nothing.
+    const emptied = lines.map((l, i) => {
+      if (i !== 401) return l;
+      const r = JSON.parse(l) as { step: number };
+      return JSON.stringify({ step: r.step, loss: [null, null, null], count: [0, 0, 0] });
+    });
+    const path = join(dir, 'emptied.jsonl');
+    writeFileSync(path, emptied.join('\n') + '\n');
+    const { lines: out, summary } = await replayLines(path, ADO_OPTS, 'emptied.out.jsonl');
+    expect(summary.steps).toBe(800);
+    const w = out.map((l) => (JSON.parse(l) as { weights: number[] }).weights);
+    expect(w[400]).toEqual(w[399]); // nothing observed: the mixture after step 399 stands
+    expect(w[401]).not.toEqual(w[400]);
+  });
+
   it('reference preset applies refits at once', async () => {
     const { lines: out } = await replayLines(log, { ...ADO_OPTS, preset: 'reference' }, 'ref.jsonl');
     expect(out.map((l) => JSON.parse(l)).filter((o) => 'params' in o).map((o) => o.step)).toEqual([200, 400, 600]);

@@ -111,7 +111,7 @@ export interface ParsedCommand {
 }
 
 /** Subcommands that have subcommands of their own. */
-export const NESTED: Record<string, readonly string[]> = { laws: ['fit', 'plan', 'skills'] };
+export const NESTED: Record<string, readonly string[]> = { laws: ['fit', 'plan', 'skills'], schedule: ['export'] };
 
 const WORD = /^[a-z][a-z0-9-]*$/;
 const PLACEHOLDER = /^<[^>]+>$/;

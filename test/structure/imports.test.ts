@@ -21,9 +21,13 @@ export const RANK: Record<string, number> = {
   client: 0,
   curves: 1,
   planning: 1,
+  stages: 1,
   mixing: 2,
   refit: 3,
   runlog: 3,
+  // Logs from other loggers (W&B CSV, TensorBoard) in: above runlog, whose step logs they
+  // become, and below the readers of step logs (replay, report) that take them directly.
+  import: 3.5,
   data: 4,
   sim: 4,
   report: 4,
@@ -31,13 +35,14 @@ export const RANK: Record<string, number> = {
   tfjs: 4,
   models: 5,
   serve: 5,
+  schedule: 5,
   train: 6,
   cli: 7,
   '.': 8,
 };
 
 /** The pure folders: numbers in, numbers out. */
-const PURE = ['numerics', 'random', 'curves', 'planning', 'mixing'];
+const PURE = ['numerics', 'random', 'curves', 'planning', 'stages', 'mixing'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
