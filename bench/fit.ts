@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- fit [--json] [--repeats 7] [--steps 60000] [--seed 1] [--noise 0.01,0.03]`
+ * `npm run bench -- fit [--json] [--repeats 7] [--steps 60000] [--seed 1] [--noise 0.01,0.03]
+ *  [--cold-repeats 60]`
  *
  * A full ADO refit: 22 synthetic domains with known laws L_k(n) = ε_k + β_k·n^−α_k
  * (ε ∈ [1, 3.5], α ∈ [0.1, 0.8], reducible loss 2.5–5 nats at n = 16,000), 60,000 steps of
@@ -11,10 +12,18 @@
  *
  * The error is statistical: β = exp(a) is the law's value at n = 1, so an error in α moves
  * it by ≈ log(n)·Δα (≈ 10·Δα here); at --noise 0.02,0.05 expect ≈ 0.06–0.09.
+ *
+ * Then a cold single-domain fit (fitPowerLaw from scratch, no previous fit to start from):
+ * the median and p90 wall time over --cold-repeats fits (at least 50, after 5 warm-up fits)
+ * of one realistic curve (ε 2.2, α 0.35, 2 % noise, the domain in 1/22 of each batch)
+ * prepared by fitDomains from 20,000 steps (1,900 points, `coldFit`) and from 143,000 steps
+ * (14,200 points, `coldFitLong`), see _fitCurves.ts.
  */
-import { fitDomains, type DomainHistory } from '../src/curves/index.js';
+import { fitDomains, fitPowerLaw, type DomainHistory } from '../src/curves/index.js';
 import { Rng } from '../src/random/index.js';
 import type { BenchArgs } from './run.js';
+import { benchCurve } from './_fitCurves.js';
+import { intOption } from './_util.js';
 
 const DOMAINS = 22;
 const BATCH = 32;
@@ -107,6 +116,13 @@ export async function run(args: BenchArgs): Promise<void> {
   if (!args.json) {
     console.log(`times (ms): ${times.map((t) => t.toFixed(1)).join(' ')}; converged ${converged}/${fits.length}`);
   }
+  const coldRepeats = Math.max(50, intOption(args, 'cold-repeats', 60));
+  const cold = [20_000, 143_000].map((coldSteps) => coldFit(coldSteps, coldRepeats));
+  if (!args.json) {
+    for (const c of cold) {
+      console.log(`cold single-domain fit, ${c.points} points: median ${c.msMedian} ms, p90 ${c.msP90} ms (${c.repeats} fits)`);
+    }
+  }
   console.log(
     JSON.stringify({
       bench: 'fit',
@@ -118,6 +134,32 @@ export async function run(args: BenchArgs): Promise<void> {
       steps,
       noise: [noiseLo, noiseHi],
       converged,
+      coldFit: cold[0],
+      coldFitLong: cold[1],
     }),
   );
+}
+
+interface ColdFigure {
+  points: number;
+  msMedian: number;
+  msP90: number;
+  repeats: number;
+  converged: boolean;
+}
+
+/** Median and p90 of `repeats` from-scratch fits of the bench curve of `steps` steps. */
+function coldFit(steps: number, repeats: number): ColdFigure {
+  const { n, loss } = benchCurve(steps);
+  for (let r = 0; r < 5; r++) fitPowerLaw(n, loss); // warm-up (JIT)
+  const times: number[] = [];
+  let fit = fitPowerLaw(n, loss);
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    fit = fitPowerLaw(n, loss);
+    times.push(performance.now() - t0);
+  }
+  times.sort((p, q) => p - q);
+  const at = (q: number): number => Math.round(times[Math.ceil(q * times.length) - 1] * 100) / 100;
+  return { points: fit.points, msMedian: at(0.5), msP90: at(0.9), repeats, converged: fit.converged };
 }

@@ -23,10 +23,24 @@ export interface LawData {
   x: Float64Array;
   y: Float64Array;
   /**
-   * Weight of every point (default 1): a subsample of m out of N points carries N/m, so
-   * that its objective estimates the full sum and stays commensurate with the penalties.
+   * Weight of every point: 1, or N/m for a subsample of m out of N points, so that its
+   * objective estimates the full sum and stays commensurate with the penalties. Always
+   * set, so that every LawData has one shape (the objective's compiled code stays valid).
    */
-  scale?: number;
+  scale: number;
+}
+
+/**
+ * A LawData. `scale` is created as NaN and then set, so that the field holds doubles from
+ * the first object on: created as the integer 1 (all points), it would change type at the
+ * first subsample's N/m, the objects would change shape, and V8 would throw away the
+ * objective's optimised code mid-fit (and sometimes run it as slow on-stack-replacement code
+ * from then on).
+ */
+export function lawDataOf(x: Float64Array, y: Float64Array, scale: number): LawData {
+  const data: LawData = { x, y, scale: NaN };
+  data.scale = scale;
+  return data;
 }
 
 /** Result buffers of `evaluateObjective`; allocate once with `newObjectiveState`. */
@@ -46,7 +60,8 @@ export interface ObjectiveState {
 
 export function newObjectiveState(): ObjectiveState {
   return {
-    f: 0,
+    // NaN, not 0: f holds doubles from the start, so the object's shape never changes
+    f: NaN,
     g: new Float64Array(3),
     h: new Float64Array(9),
     gAbs: new Float64Array(3),
@@ -67,7 +82,7 @@ export function objectiveValue(data: LawData, theta: ArrayLike<number>, delta: n
     const sp = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
     f += huberRho(e + sp - y[i], delta);
   }
-  return f * (data.scale ?? 1);
+  return f * data.scale;
 }
 
 /** f, ∇f and ∇²f at θ into `s`; returns f. */
@@ -115,10 +130,11 @@ export function evaluateObjective(
     c0 += ja * fy;
     c1 += je * fy;
     c2 += ajx * fy;
-    let psi: number;
+    // ψ = clamp(r, −δ, δ) by min/max, a double throughout (a branch handing out δ itself
+    // let V8 box ψ on the heap, an allocation per point)
+    const psi = Math.min(delta, Math.max(-delta, r));
     if (ar <= delta) {
       f += 0.5 * r * r;
-      psi = r;
       h00 += ja * ja;
       h01 += ja * je;
       h02 += ja * jx;
@@ -127,7 +143,6 @@ export function evaluateObjective(
       h22 += jx * jx;
     } else {
       f += delta * (ar - halfDelta);
-      psi = r > 0 ? delta : -delta;
     }
     g0 += psi * ja;
     g1 += psi * je;
@@ -142,7 +157,7 @@ export function evaluateObjective(
     kxx += cw * xi * xi;
   }
   // v = (1, −1, −x): v vᵀ = [[1, −1, −x], [−1, 1, x], [−x, x, x²]]
-  const w = data.scale ?? 1;
+  const w = data.scale;
   const h = s.h;
   h[0] = w * (h00 + k);
   h[1] = h[3] = w * (h01 - k);

@@ -53,6 +53,7 @@ export function penalizedNewton(
   const hi = [0, 0, 0];
   const c = [0, 0, 0];
   const st = newObjectiveState();
+  const work = newBoxWork();
   let iterations = 0;
   let converged = false;
   let f = 0;
@@ -65,7 +66,7 @@ export function penalizedNewton(
       c[j] = s.slope;
       theta[j] = Math.min(hi[j], Math.max(lo[j], theta[j]));
     }
-    const box = newtonInBox(data, theta, lo, hi, c, delta, maxIterations - iterations, st);
+    const box = newtonInBox(data, theta, lo, hi, c, delta, maxIterations - iterations, st, work);
     iterations += box.iterations;
     converged = box.converged;
     f = st.f;
@@ -96,6 +97,35 @@ export function penalizedNewton(
   return { theta, f, iterations, converged, state: st };
 }
 
+/** Scratch space of newtonInBox: allocated once per penalizedNewton call, not per iteration. */
+interface BoxWork {
+  trialState: ObjectiveState;
+  /** Penalised gradient ∇f + c. */
+  G: Float64Array;
+  free: boolean[];
+  trial: number[];
+  /** The damped Newton system (3×3) and its step. */
+  m: Float64Array;
+  step: Float64Array;
+  rhs: Float64Array;
+  z: Float64Array;
+  idx: Int32Array;
+}
+
+function newBoxWork(): BoxWork {
+  return {
+    trialState: newObjectiveState(),
+    G: new Float64Array(3),
+    free: [false, false, false],
+    trial: [0, 0, 0],
+    m: new Float64Array(9),
+    step: new Float64Array(3),
+    rhs: new Float64Array(3),
+    z: new Float64Array(3),
+    idx: new Int32Array(3),
+  };
+}
+
 /**
  * Minimises f(θ) + c·θ over lo ≤ θ ≤ hi from θ (updated in place); `st` holds f, ∇f, ∇²f
  * at the final θ.
@@ -109,13 +139,9 @@ function newtonInBox(
   delta: number,
   maxIterations: number,
   st: ObjectiveState,
+  work: BoxWork,
 ): { iterations: number; converged: boolean } {
-  const trialState = newObjectiveState();
-  const G = [0, 0, 0];
-  const free = [false, false, false];
-  const trial = [0, 0, 0];
-  const m = new Float64Array(9);
-  const rhs = new Float64Array(3);
+  const { trialState, G, free, trial } = work;
   // The linear term is measured from the entry point, so that it stays small next to f.
   const ref = [theta[0], theta[1], theta[2]];
   const lin = (t: number[]): number => c[0] * (t[0] - ref[0]) + c[1] * (t[1] - ref[1]) + c[2] * (t[2] - ref[2]);
@@ -141,13 +167,14 @@ function newtonInBox(
 
     // Damped Newton step on the free variables, damping raised until f + c·θ falls.
     let accepted = false;
+    const step = work.step;
     while (!accepted) {
       if (lambda > 1e20) return { iterations: it, converged: doneLoose };
-      if (!solveDamped(st.h, st.gAbs, G, free, lambda, m, rhs)) {
+      if (!solveDamped(st.h, st.gAbs, G, free, lambda, work)) {
         lambda = Math.max(lambda * 10, 1e-8);
         continue;
       }
-      for (let j = 0; j < 3; j++) trial[j] = Math.min(hi[j], Math.max(lo[j], theta[j] + rhs[j]));
+      for (let j = 0; j < 3; j++) trial[j] = Math.min(hi[j], Math.max(lo[j], theta[j] + step[j]));
       if (trial[0] === theta[0] && trial[1] === theta[1] && trial[2] === theta[2]) {
         return { iterations: it, converged: doneLoose };
       }
@@ -171,25 +198,24 @@ function newtonInBox(
 }
 
 /**
- * Solves (H_FF + λ·D) s_F = −G_F on the free set by Cholesky (D = |diag H|, floored);
- * fixed variables get s = 0. Returns false when the matrix is not positive definite.
+ * Solves (H_FF + λ·D) s_F = −G_F on the free set by Cholesky (D = |diag H|, floored) into
+ * work.step; fixed variables get s = 0. Returns false when the matrix is not positive
+ * definite.
  */
 function solveDamped(
   h: Float64Array,
   gAbs: Float64Array,
-  G: number[],
+  G: Float64Array,
   free: boolean[],
   lambda: number,
-  m: Float64Array,
-  out: Float64Array,
+  work: BoxWork,
 ): boolean {
-  const idx: number[] = [];
-  for (let j = 0; j < 3; j++) if (free[j]) idx.push(j);
-  const k = idx.length;
+  const { idx, m, rhs, z, step } = work;
+  let k = 0;
+  for (let j = 0; j < 3; j++) if (free[j]) idx[k++] = j;
   let dmax = 0;
-  for (const j of idx) dmax = Math.max(dmax, Math.abs(h[j * 4]));
+  for (let r = 0; r < k; r++) dmax = Math.max(dmax, Math.abs(h[idx[r] * 4]));
   if (!(dmax > 0)) dmax = 1;
-  const rhs = [0, 0, 0];
   for (let r = 0; r < k; r++) {
     rhs[r] = -G[idx[r]];
     for (let s = 0; s < k; s++) {
@@ -200,10 +226,9 @@ function solveDamped(
       m[r * 3 + s] = v;
     }
   }
-  const z = new Float64Array(3);
   if (!choleskySolve(m, 3, k, rhs, z, 1e-14)) return false;
-  out[0] = out[1] = out[2] = 0;
-  for (let r = 0; r < k; r++) out[idx[r]] = z[r];
+  step.fill(0);
+  for (let r = 0; r < k; r++) step[idx[r]] = z[r];
   return true;
 }
 

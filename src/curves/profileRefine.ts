@@ -15,11 +15,17 @@
  * stopping at the penalty's kinks, backtracking until G falls) follows the valley floor;
  * a final full Newton solve from there certifies the KKT conditions in all of θ.
  *
+ * Each inner solve at a new α starts where the inner optimum is predicted to be,
+ * (a, e) − H_FF⁻¹·H_Fα·Δα (the same Schur solve, to first order), or, for steps too long
+ * to trust that, from the scan's closed form at the new α (alphaScan.ts): a few Newton
+ * iterations each instead of the dozens a start at the previous (a, e) costs.
+ *
  * Internal to src/curves.
  */
 import type { LawData } from './lawObjective.js';
 import { kinksOf, penaltyAt, type FitLimits, type ParamLimits } from './fitBounds.js';
 import { FLAT, FLOOR, TOL, penalizedNewton, type NewtonResult } from './penalizedNewton.js';
+import { closedFormFitter } from './alphaScan.js';
 
 interface ProfilePoint {
   alpha: number;
@@ -31,6 +37,9 @@ interface ProfilePoint {
   galpha: number;
   /** G''(α) from the Schur complement (NaN when not available). */
   curvature: number;
+  /** Slopes da/dα, de/dα of the inner optimum (0 where pinned or not available). */
+  da: number;
+  de: number;
   tol: number;
   f: number;
 }
@@ -53,24 +62,59 @@ export function profileRefine(
     const [ra, re] = r.theta;
     const G = r.f + penaltyAt(limits[0], ra) + penaltyAt(limits[1], re) + penaltyAt(aLim, alpha);
     const { g, h, gAbs, gFloor } = r.state;
-    // Schur complement of the Hessian over the free inner variables.
+    // u = H_FF⁻¹·H_Fα over the free inner variables F: the inner optimum moves by −u·dα,
+    // and G'' is the Schur complement H_αα − H_αF·u.
     const freeA = !pinned(limits[0], ra);
     const freeE = !pinned(limits[1], re);
+    let u0 = 0;
+    let u1 = 0;
     let curvature = h[8];
     if (freeA && freeE) {
       const det = h[0] * h[4] - h[1] * h[3];
       if (det > 0) {
-        // [h20 h21]·inv([[h00 h01],[h10 h11]])·[h02 h12]ᵀ
-        const u0 = (h[4] * h[2] - h[1] * h[5]) / det;
-        const u1 = (-h[3] * h[2] + h[0] * h[5]) / det;
+        u0 = (h[4] * h[2] - h[1] * h[5]) / det;
+        u1 = (-h[3] * h[2] + h[0] * h[5]) / det;
         curvature -= h[6] * u0 + h[7] * u1;
       } else curvature = NaN;
     } else if (freeA) {
-      curvature = h[0] > 0 ? curvature - (h[6] * h[2]) / h[0] : NaN;
+      if (h[0] > 0) u0 = h[2] / h[0];
+      curvature = h[0] > 0 ? curvature - h[6] * u0 : NaN;
     } else if (freeE) {
-      curvature = h[4] > 0 ? curvature - (h[7] * h[5]) / h[4] : NaN;
+      if (h[4] > 0) u1 = h[5] / h[4];
+      curvature = h[4] > 0 ? curvature - h[7] * u1 : NaN;
     }
-    return { alpha, a: ra, e: re, G, galpha: g[2], curvature, tol: TOL * (gAbs[2] + 1) + FLOOR * gFloor[2] + FLAT * r.f, f: r.f };
+    const tol = TOL * (gAbs[2] + 1) + FLOOR * gFloor[2] + FLAT * r.f;
+    return { alpha, a: ra, e: re, G, galpha: g[2], curvature, da: -u0, de: -u1, tol, f: r.f };
+  };
+
+  // closed-form inner starts over the box of (a, e), set up on first use
+  const box = { lo: [limits[0].lo, limits[1].lo], hi: [limits[0].hi, limits[1].hi] };
+  let closedForm: ReturnType<typeof closedFormFitter> | undefined;
+  /**
+   * The closed-form (a, e) at α where it lies strictly inside the box: a start on a limit
+   * (typically ε at its floor, where the WLS solution wanted ε ≤ 0) is a plateau on which
+   * ε or β no longer matters, and Newton would stay there.
+   */
+  const interiorClosedForm = (alpha: number): [number, number] | undefined => {
+    closedForm ??= closedFormFitter(data);
+    const t = closedForm(alpha, box.lo, box.hi, delta);
+    return t !== undefined && t.every((v, j) => v > box.lo[j] && v < box.hi[j]) ? t : undefined;
+  };
+  /**
+   * G at α = target, next to `from`: the inner solve starts from the predicted inner optimum
+   * (or the closed form). Should G not fall below from.G although the solve went far from
+   * its start (more than MAX_PREDICTED_MOVE in a or e: Newton left for another basin of
+   * (a, e), typically β → 0), the solve from from's (a, e), the plain continuation, is tried
+   * as well and the better kept: a rise that stops the step must be the profile's.
+   */
+  const profileAt = (target: number, from: ProfilePoint): ProfilePoint => {
+    const start = predictedStart(from, target) ?? interiorClosedForm(target);
+    if (start === undefined) return solve(target, from.a, from.e);
+    const p = solve(target, start[0], start[1]);
+    const far = Math.abs(p.a - start[0]) > MAX_PREDICTED_MOVE || Math.abs(p.e - start[1]) > MAX_PREDICTED_MOVE;
+    if (p.G < from.G || !far) return p;
+    const plain = solve(target, from.a, from.e);
+    return plain.G < p.G ? plain : p;
   };
 
   const kinks = kinksOf(aLim);
@@ -99,7 +143,7 @@ export function profileRefine(
     let accepted = false;
     for (let back = 0; back < 40; back++) {
       if (target === cur.alpha) break;
-      const cand = solve(target, cur.a, cur.e);
+      const cand = profileAt(target, cur);
       if (cand.G < cur.G) {
         cur = cand;
         accepted = true;
@@ -116,6 +160,22 @@ export function profileRefine(
   const final = penalizedNewton(data, [cur.a, cur.e, cur.alpha], limits, delta, 60);
   final.iterations += iterations;
   return final;
+}
+
+/** Largest move of a or e (nats) for which the first-order prediction of the inner optimum is used. */
+const MAX_PREDICTED_MOVE = 1;
+
+/**
+ * The first-order prediction of the inner optimum at α = target,
+ * (a, e) + (da/dα, de/dα)·(target − α), where it moves a and e by at most
+ * MAX_PREDICTED_MOVE; beyond that the linearisation is not to be trusted (far from the
+ * optimum de/dα can be huge), and undefined is returned.
+ */
+function predictedStart(cur: ProfilePoint, target: number): [number, number] | undefined {
+  const da = cur.da * (target - cur.alpha);
+  const de = cur.de * (target - cur.alpha);
+  if (Math.abs(da) <= MAX_PREDICTED_MOVE && Math.abs(de) <= MAX_PREDICTED_MOVE) return [cur.a + da, cur.e + de];
+  return undefined;
 }
 
 /** Whether v sits on one of the limits or kinks of its parameter (held by the inner solve). */
