@@ -5,19 +5,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { INPUT_FORMATS, type ImportOptions, type InputFormat, type LogInput } from '../import/index.js';
 
-/** The parsed CLI options behind ImportOptions (commander's names). */
-export interface ImportCliOptions {
-  format?: InputFormat;
-  lossColumns?: string;
-  countColumns?: string;
-  stepColumn?: string;
-  tokensColumn?: string;
-  lossTags?: string;
-  countTags?: string;
-  batch?: number;
-  weights?: string;
-  unit?: 'examples' | 'tokens';
-}
+/** The parsed CLI options behind ImportOptions (commander's names; --weights is text there). */
+export type ImportCliOptions = Omit<ImportOptions, 'weights'> & { weights?: string };
 
 function positiveNumber(value: string): number {
   const n = Number(value);

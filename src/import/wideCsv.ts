@@ -28,6 +28,7 @@ import {
   StepLogError,
   forEachLineOf,
   overlongLineMessage,
+  csvLineText,
   splitCsvLine,
   type ReadStepLogOptions,
   type SkippedLine,
@@ -155,10 +156,8 @@ class WideCsvBuilder {
       if (this.layout === undefined) throw this.error(lineNo, message);
       return this.bad(lineNo, message);
     }
-    let text = raw;
-    if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-    if (text.trim() === '') return;
+    const text = csvLineText(raw, lineNo);
+    if (text === null) return;
     const cells = splitCsvLine(text, this.delimiter);
     if (this.layout === undefined) {
       if (cells === undefined) throw this.error(lineNo, 'header row has an unterminated quote');

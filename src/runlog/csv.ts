@@ -35,6 +35,17 @@ export interface CsvOptions {
 }
 
 /**
+ * A CSV line as read, ready to split: a byte-order mark on line 1 and a CR line end taken
+ * off; null for a blank line (skipped by every CSV reader).
+ */
+export function csvLineText(raw: string, lineNo: number): string | null {
+  let text = raw;
+  if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+  return text.trim() === '' ? null : text;
+}
+
+/**
  * Split one CSV line (RFC 4180 quoting, no embedded newlines) at `delimiter` (`,`; `\t` for
  * TSV); cells are trimmed. Undefined on an unterminated quote.
  */
@@ -116,10 +127,8 @@ class CsvStepLogBuilder {
       if (this.columns === undefined) throw this.error(lineNo, message);
       return this.bad(lineNo, message);
     }
-    let text = raw;
-    if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-    if (text.trim() === '') return;
+    const text = csvLineText(raw, lineNo);
+    if (text === null) return;
     const cells = splitCsvLine(text);
     if (this.columns === undefined) {
       if (cells === undefined) throw this.error(lineNo, 'header row has an unterminated quote');

@@ -13,7 +13,7 @@ export {
   type ParseStepLogOptions,
 } from './types.js';
 export { parseStepLog, readStepLog, openStepLog, stepLogFormat, type StepLogStream } from './readStepLog.js';
-export { parseStepLogCsv, readStepLogCsv, splitCsvLine, CSV_COLUMNS, type CsvOptions } from './csv.js';
+export { parseStepLogCsv, readStepLogCsv, csvLineText, splitCsvLine, CSV_COLUMNS, type CsvOptions } from './csv.js';
 export {
   StepLogWriter,
   writeStepLog,
