@@ -7,6 +7,9 @@ import { Command, Option } from 'commander';
 import { integerOption } from './options.js';
 import type { CountMode } from '../curves/index.js';
 import { writeReport } from '../report/index.js';
+import { replayWeights, type ReplayPolicyName } from '../replay/index.js';
+import type { ImportOptions } from '../import/index.js';
+import type { StepLog, StepLogParams } from '../runlog/index.js';
 import { addImportOptions, describeInput, importOptionsOf, type ImportCliOptions } from './importOptions.js';
 
 interface ReportCliOptions extends ImportCliOptions {
@@ -19,6 +22,29 @@ interface ReportCliOptions extends ImportCliOptions {
   title?: string;
   skipBad?: boolean;
   json?: boolean;
+  replay?: ReplayPolicyName;
+  startStep?: number;
+  refitInterval?: number;
+}
+
+/**
+ * The log with the weights (and laws) a replay through `policy` gives each step, in place of
+ * its own: what that policy would have done on this run.
+ */
+function replayed(o: ReportCliOptions, read: ImportOptions): (path: string, log: StepLog) => Promise<StepLog> {
+  return async (path, log) => {
+    const byStep = new Map<number, { drawn: Float64Array; laws?: (StepLogParams | null)[] }>();
+    const policy = o.replay!;
+    const ado = policy === 'ado' ? { startStep: o.startStep, refitInterval: o.refitInterval, ignoreSteps: o.ignoreSteps } : {};
+    await replayWeights(path, { policy, ...ado, import: read, skipBad: o.skipBad === true }, (r, drawn, laws) => byStep.set(r.step, { drawn, laws }));
+    const records = log.records.flatMap((r) => {
+      const v = byStep.get(r.step);
+      if (v === undefined) return []; // a step the policy rejected (with --skip-bad)
+      const { params: _logged, ...rest } = r;
+      return [{ ...rest, weights: Array.from(v.drawn), ...(v.laws ? { params: v.laws } : {}) }];
+    });
+    return { ...log, records };
+  };
 }
 
 export function register(program: Command): void {
@@ -36,6 +62,9 @@ export function register(program: Command): void {
           'unless --out says otherwise.',
         "Laws: the step log's last params where it has them, else fitted here over the whole log " +
           '(--laws fit always fits). --count-mode must match how they were fitted (ADO\'s default: same-step).',
+        '--replay POLICY reports what that policy would have done on the run instead: each step\'s weights as ' +
+          'adomix replay computes them (the mixture it would have been drawn with) and, for ado, its laws ' +
+          '(--ignore-steps is then ADO\'s too; a sparse log gets the sparse schedule).',
         'Logs from other loggers are reported on directly, as adomix import reads them (a W&B-style wide CSV/TSV ' +
           'with --loss-columns, TensorBoard event files with --loss-tags, and their count options); a directory ' +
           'without a step log but with event files is a TensorBoard log directory. stderr says what was detected.',
@@ -56,10 +85,19 @@ export function register(program: Command): void {
     .addOption(new Option('--max-points <n>', 'most points per chart series').argParser(integerOption(10)).default(300))
     .option('--title <text>', 'page title')
     .option('--skip-bad', 'skip bad step-log lines instead of failing')
-    .option('--json', 'print one JSON object');
+    .option('--json', 'print one JSON object')
+    .addOption(
+      new Option('--replay <policy>', 'report what this policy would have done instead of the logged weights: its mixture, and (ado) its laws').choices(['ado', 'natural', 'balanced', 'odm']),
+    )
+    .addOption(new Option('--start-step <n>', '--replay ado: first step that may refit (default 1000)').argParser(integerOption(0)))
+    .addOption(new Option('--refit-interval <n>', '--replay ado: refit after every step that is a multiple of n (default 1000)').argParser(integerOption(1)));
   addImportOptions(report).action(async (run: string, options: ReportCliOptions) => {
+    if (options.replay === undefined && (options.startStep !== undefined || options.refitInterval !== undefined))
+      throw new Error('--start-step and --refit-interval apply with --replay ado');
+    const importOptions = importOptionsOf(options);
     const r = await writeReport(run, {
-      import: importOptionsOf(options),
+      ...(options.replay ? { replay: replayed(options, importOptions) } : {}),
+      import: importOptions,
       out: options.out,
       svgDir: options.svg,
       countMode: options.countMode,

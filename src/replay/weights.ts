@@ -10,7 +10,7 @@
  */
 import { AdoPolicy } from '../mixing/index.js';
 import { openLog, type ImportOptions } from '../import/index.js';
-import type { StepLogHeader, StepRecord } from '../runlog/index.js';
+import type { StepLogHeader, StepLogParams, StepRecord } from '../runlog/index.js';
 import { buildPolicy, checkPolicyFlags, isEmptyStep, observation, type ReplayPolicyOptions } from './policy.js';
 
 export interface ReplayWeightsOptions extends ReplayPolicyOptions {
@@ -40,10 +40,16 @@ export interface ReplayedWeights {
 }
 
 /**
- * Replays the log at `path` (a step log, or any log `adomix import` reads) and calls `visit(record, drawn)` for each step, `drawn`
- * being the mixture the policy would have drawn that step with (a fresh array).
+ * Replays the log at `path` (a step log, or any log `adomix import` reads) and calls
+ * `visit(record, drawn, laws)` for each step: `drawn` is the mixture the policy would have
+ * drawn that step with (a fresh array), `laws` ADO's laws where observing the step changed
+ * them (`[a, e, α]` or null per domain, as a step log's `params`), else undefined.
  */
-export async function replayWeights(path: string, o: ReplayWeightsOptions, visit: (record: StepRecord, drawn: Float64Array) => void): Promise<ReplayedWeights> {
+export async function replayWeights(
+  path: string,
+  o: ReplayWeightsOptions,
+  visit: (record: StepRecord, drawn: Float64Array, laws?: (StepLogParams | null)[]) => void,
+): Promise<ReplayedWeights> {
   checkPolicyFlags(o);
   const skipBad = o.skipBad === true;
   const read = { ...o.import, skipBad, maxLineBytes: o.maxLineBytes };
@@ -75,14 +81,16 @@ export async function replayWeights(path: string, o: ReplayWeightsOptions, visit
         firstRejected ??= msg;
         continue;
       }
-      visit(r, drawn);
-      drawn = next;
       policyStep = step;
       done.steps++;
+      let laws: (StepLogParams | null)[] | undefined;
       if (ado !== undefined && ado.lawsVersion !== lawsVersion) {
         lawsVersion = ado.lawsVersion;
         done.lawUpdates++;
+        laws = ado.laws();
       }
+      visit(r, drawn, laws);
+      drawn = next;
     }
   } finally {
     await policy.close();

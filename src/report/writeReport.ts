@@ -5,7 +5,7 @@
 import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { eventFilesOf, inputFilesOf, readLog, type ImportOptions, type LogInput } from '../import/index.js';
-import { assertNotAnInput, writeFileAtomic } from '../runlog/index.js';
+import { assertNotAnInput, writeFileAtomic, type StepLog } from '../runlog/index.js';
 import { buildReport, type Report, type ReportOptions } from './buildReport.js';
 import { parseSimInfo, type SimInfo } from './simInfo.js';
 
@@ -18,6 +18,11 @@ export interface WriteReportOptions extends Omit<ReportOptions, 'sim' | 'source'
   skipBad?: boolean;
   /** How to read a log from another logger (a W&B CSV, TensorBoard files); see src/import. */
   import?: ImportOptions;
+  /**
+   * Replaces the log's weights (and laws) before the report is built, e.g. with what a
+   * policy would have done (`adomix report --replay`, which passes a replay from src/replay).
+   */
+  replay?: (path: string, log: StepLog) => Promise<StepLog>;
 }
 
 export interface WrittenReport {
@@ -102,8 +107,8 @@ export async function writeReport(input: string, options: WriteReportOptions = {
   ];
   assertNotAnInput([{ path: out, what: '--out' }], inputs);
   const read = await readLog(stepLog, { ...options.import, skipBad: options.skipBad });
-  const { log } = read;
-  if (log.records.length === 0) throw new Error(`${stepLog}: the step log has a header but no steps: nothing to report`);
+  if (read.log.records.length === 0) throw new Error(`${stepLog}: the step log has a header but no steps: nothing to report`);
+  const log = options.replay ? await options.replay(stepLog, read.log) : read.log;
   const sim = await readSimInfo(dir);
   const report = await buildReport(log, { ...options, sim, source: stepLog });
   const svgDir = options.svgDir;

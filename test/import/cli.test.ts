@@ -173,4 +173,22 @@ describe('fit, replay and report take these inputs directly', () => {
     expect(j.domains.map((d: { name: string }) => d.name)).toEqual(['run_1', 'run_2', 'run_3']);
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('A sparse curve: 100 evaluations');
   });
+
+  it('report --replay ado: what ADO would have done on a W&B run, its mixture and its laws, equal to adomix replay', () => {
+    const all = ['--loss-columns', '^(gpt2.*) - train/loss$', '--batch', '96000'];
+    const ado = ['--start-step', '50', '--refit-interval', '25', '--ignore-steps', '10'];
+    const out = join(tmp, 'replayed.html');
+    const r = adomix('report', NANOGPT, ...all, '--replay', 'ado', ...ado, '--out', out, '--json');
+    expect(r.status, shown(r)).toBe(0);
+    const j = JSON.parse(r.stdout) as { domains: { finalWeight: number; alpha: number | null }[] };
+    // The import's static mixture is uniform (1/8); the report shows ADO's instead, as adomix replay gives it.
+    const replay = adomix('replay', NANOGPT, ...all, ...ado);
+    const lines = replay.stdout.trim().split('\n').map((l) => JSON.parse(l) as { weights: number[]; params?: ([number, number, number] | null)[] });
+    const drawnLast = lines[lines.length - 2].weights; // the last step was drawn with the mixture chosen after the one before
+    j.domains.forEach((d, k) => expect(d.finalWeight).toBeCloseTo(drawnLast[k], 12));
+    expect(new Set(drawnLast.map((w) => w.toFixed(6))).size).toBeGreaterThan(1);
+    const lastLaws = [...lines].reverse().find((l) => l.params !== undefined)!.params!;
+    j.domains.forEach((d, k) => expect(d.alpha).toBe(lastLaws[k] === null ? null : lastLaws[k]![2]));
+    expect(adomix('report', NANOGPT, ...all, '--start-step', '50', '--out', out).stderr).toBe('adomix: --start-step and --refit-interval apply with --replay ado\n');
+  });
 });
