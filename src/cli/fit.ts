@@ -112,7 +112,8 @@ async function runFit(path: string, options: FitCliOptions): Promise<void> {
   const builder = new DomainHistoryBuilder(domains.length, 1024, { sparse });
   for await (const record of stream) builder.add(record);
   const history = builder.build();
-  if (stream.skipped > 0) {
+  // An imported log's notes already count what its conversion skipped.
+  if (stream.skipped > 0 && input.imported === undefined) {
     const first = stream.skippedLines[0]?.message ?? '';
     process.stderr.write(`adomix fit: skipped ${stream.skipped} bad line${stream.skipped === 1 ? '' : 's'} (first: ${first})\n`);
   }

@@ -108,6 +108,9 @@ describe('adomix import', () => {
     const bad = fixture('synthetic/bad-numbers.csv');
     const r = adomix('import', bad, '--to', join(tmp, 'b.jsonl'), '--loss-columns', 'train/loss_(.*)', '--batch', '10');
     expect([r.status, r.stderr]).toEqual([1, `adomix: ${bad}:4: column "train/loss_code": "abc" is not a number\n`]);
+    // With --skip-bad, fit says once what the conversion skipped.
+    const f = adomix('fit', bad, '--loss-columns', 'train/loss_(.*)', '--batch', '10', '--skip-bad', '--min-points', '3', '--subsample', '1');
+    expect(f.stderr.match(/skipped 6 bad rows/g), shown(f)).toHaveLength(1);
   });
 });
 
