@@ -23,6 +23,7 @@
  * With `skipBad`, a bad row is skipped on its own and counted.
  */
 import {
+  BadLines,
   DEFAULT_MAX_LINE_BYTES,
   LineSource,
   StepLogError,
@@ -124,8 +125,7 @@ interface ParsedRow {
 class WideCsvBuilder {
   private layout: Layout | undefined;
   private readonly delimiter: string;
-  private readonly skipBad: boolean;
-  private readonly maxSkippedLines: number;
+  private readonly badLines: BadLines;
   private readonly maxLineBytes: number;
   private steps = new Column(NaN);
   private loss: Column[] = [];
@@ -137,16 +137,13 @@ class WideCsvBuilder {
   private lastTokens = -Infinity;
   private lastTokensLine = 0;
   private rows = 0;
-  skipped = 0;
-  readonly skippedLines: SkippedLine[] = [];
 
   constructor(
     private readonly file: string,
     private readonly options: WideCsvOptions,
   ) {
     this.delimiter = options.delimiter ?? ',';
-    this.skipBad = options.skipBad ?? false;
-    this.maxSkippedLines = options.maxSkippedLines ?? 100;
+    this.badLines = new BadLines(file, options);
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
@@ -325,20 +322,17 @@ class WideCsvBuilder {
       countColumns: (L.count ?? []).map((i) => L.names[i]),
       bandColumns: L.bandColumns,
       rows: this.rows,
-      skipped: this.skipped,
-      skippedLines: this.skippedLines,
+      skipped: this.badLines.count,
+      skippedLines: this.badLines.lines,
     };
   }
 
   private bad(lineNo: number, message: string): void {
-    const err = this.error(lineNo, message);
-    if (!this.skipBad) throw err;
-    this.skipped++;
-    if (this.skippedLines.length < this.maxSkippedLines) this.skippedLines.push({ line: lineNo, message: err.message });
+    this.badLines.add(lineNo, message);
   }
 
   private error(lineNo: number, message: string): StepLogError {
-    return new StepLogError(`${this.file}:${lineNo}: ${message}`, this.file, lineNo);
+    return this.badLines.error(lineNo, message);
   }
 }
 

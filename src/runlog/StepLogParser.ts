@@ -5,25 +5,16 @@
  */
 import { validateHeader, validateRecord } from './validate.js';
 import { DEFAULT_MAX_LINE_BYTES, overlongLineMessage } from './lines.js';
-import {
-  StepLogError,
-  type ReadStepLogOptions,
-  type SkippedLine,
-  type StepLogHeader,
-  type StepRecord,
-} from './types.js';
-
-const DEFAULT_MAX_SKIPPED_LINES = 100;
+import { BadLines } from './badLines.js';
+import { StepLogError, type ReadStepLogOptions, type SkippedLine, type StepLogHeader, type StepRecord } from './types.js';
 
 export class StepLogParser {
   header: StepLogHeader | undefined;
-  skipped = 0;
-  readonly skippedLines: SkippedLine[] = [];
   /** Records accepted so far. */
   recordCount = 0;
 
+  private readonly badLines: BadLines;
   private readonly skipBad: boolean;
-  private readonly maxSkippedLines: number;
   private readonly maxLineBytes: number;
   private firstStep = -1;
   private lastStep = -1;
@@ -35,9 +26,19 @@ export class StepLogParser {
     options: ReadStepLogOptions,
     private readonly onRecord: (record: StepRecord) => void,
   ) {
-    this.skipBad = options.skipBad ?? false;
-    this.maxSkippedLines = options.maxSkippedLines ?? DEFAULT_MAX_SKIPPED_LINES;
+    this.badLines = new BadLines(file, options);
+    this.skipBad = this.badLines.skipBad;
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  }
+
+  /** Bad lines skipped (with skipBad). */
+  get skipped(): number {
+    return this.badLines.count;
+  }
+
+  /** The first of them. */
+  get skippedLines(): SkippedLine[] {
+    return this.badLines.lines;
   }
 
   /** Feed one line (without its newline) with its 1-based number; null: a line over the length limit. */
@@ -112,15 +113,12 @@ export class StepLogParser {
   }
 
   private bad(lineNo: number, message: string): void {
-    const err = this.error(lineNo, message);
-    if (!this.skipBad) throw err;
-    this.skipped++;
+    this.badLines.add(lineNo, message);
     this.skippedSinceLast++;
-    if (this.skippedLines.length < this.maxSkippedLines) this.skippedLines.push({ line: lineNo, message: err.message });
   }
 
   private error(lineNo: number, message: string): StepLogError {
-    return new StepLogError(`${this.file}:${lineNo}: ${message}`, this.file, lineNo);
+    return this.badLines.error(lineNo, message);
   }
 }
 

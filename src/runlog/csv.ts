@@ -12,6 +12,7 @@
  * A step's weights are recorded when any of its rows has one (missing ones count as 0).
  * The resulting log has no prior and unit `examples` unless told otherwise.
  */
+import { BadLines } from './badLines.js';
 import { validateRecord } from './validate.js';
 import { DEFAULT_MAX_LINE_BYTES, forEachLineOf, LineSource, overlongLineMessage } from './lines.js';
 import {
@@ -19,7 +20,6 @@ import {
   StepLogError,
   type ParseStepLogOptions,
   type ReadStepLogOptions,
-  type SkippedLine,
   type StepLog,
   type StepLogUnit,
   type StepRecord,
@@ -103,10 +103,7 @@ class CsvStepLogBuilder {
   private readonly domainIndex = new Map<string, number>();
   private readonly domains: string[] = [];
   private readonly steps = new Map<number, PendingStep>();
-  private skipped = 0;
-  private readonly skippedLines: SkippedLine[] = [];
-  private readonly skipBad: boolean;
-  private readonly maxSkippedLines: number;
+  private readonly badLines: BadLines;
   private readonly maxLineBytes: number;
   /** Steps of rows skipped as bad: a gap they explain costs nothing more. */
   private readonly badRowSteps = new Set<number>();
@@ -116,8 +113,7 @@ class CsvStepLogBuilder {
     options: ReadStepLogOptions & CsvOptions,
     private readonly unit: StepLogUnit = options.unit ?? 'examples',
   ) {
-    this.skipBad = options.skipBad ?? false;
-    this.maxSkippedLines = options.maxSkippedLines ?? 100;
+    this.badLines = new BadLines(file, options);
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
@@ -247,7 +243,7 @@ class CsvStepLogBuilder {
       const p = this.steps.get(step)!;
       if (prev >= 0 && step !== prev + 1) {
         const message = `no rows for step ${prev + 1}${step > prev + 2 ? `..${step - 1}` : ''} (steps must be consecutive from ${order[0]} to ${order[order.length - 1]})`;
-        if (!this.skipBad) throw new StepLogError(`${this.file}: ${message}`, this.file, undefined);
+        if (!this.badLines.skipBad) throw new StepLogError(`${this.file}: ${message}`, this.file, undefined);
         // A gap that skipped rows do not explain is one bad row (the step's own rows stay):
         // the rest of the log is kept.
         let explained = step - prev - 1 <= this.badRowSteps.size;
@@ -282,20 +278,17 @@ class CsvStepLogBuilder {
     return {
       header: { adomix: STEPLOG_FORMAT, domains: this.domains, unit: this.unit },
       records,
-      skipped: this.skipped,
-      skippedLines: this.skippedLines,
+      skipped: this.badLines.count,
+      skippedLines: this.badLines.lines,
     };
   }
 
   private bad(lineNo: number, message: string): void {
-    const err = this.error(lineNo, message);
-    if (!this.skipBad) throw err;
-    this.skipped++;
-    if (this.skippedLines.length < this.maxSkippedLines) this.skippedLines.push({ line: lineNo, message: err.message });
+    this.badLines.add(lineNo, message);
   }
 
   private error(lineNo: number, message: string): StepLogError {
-    return new StepLogError(`${this.file}:${lineNo}: ${message}`, this.file, lineNo);
+    return this.badLines.error(lineNo, message);
   }
 }
 

@@ -13,6 +13,7 @@ export {
   type ParseStepLogOptions,
 } from './types.js';
 export { parseStepLog, readStepLog, openStepLog, stepLogFormat, type StepLogStream } from './readStepLog.js';
+export { BadLines } from './badLines.js';
 export { parseStepLogCsv, readStepLogCsv, csvLineText, splitCsvLine, CSV_COLUMNS, type CsvOptions } from './csv.js';
 export {
   StepLogWriter,
