@@ -120,14 +120,15 @@ export function staticOracle(scenario: Scenario, options: StaticOracleOptions = 
   const gNew = new Float64Array(K);
   const trial = new Float64Array(K);
   const tmp = new Float64Array(K);
-  const share = curves.hasCapacity ? new Float64Array(K) : undefined;
+  // With a capacity term a static mixture's recent shares are the mixture itself (r = w).
+  const capacity = curves.hasCapacity;
   const capGrad = new Float64Array(K);
   const F = (w: Float64Array, grad?: Float64Array): number => {
     for (let k = 0; k < K; k++) n[k] = w[k] * N;
-    if (!grad) return curves.objective(n, share ? w : undefined);
+    if (!grad) return curves.objective(n, capacity ? w : undefined);
     let f = curves.gradient(n, grad);
     for (let k = 0; k < K; k++) grad[k] *= N;
-    if (share) {
+    if (capacity) {
       curves.capacityGradient(w, capGrad);
       for (let k = 0; k < K; k++) {
         f += curves.capacityLevel(k, w) / K;
@@ -189,8 +190,8 @@ export function staticOracle(scenario: Scenario, options: StaticOracleOptions = 
   for (let k = 0; k < K; k++) n[k] = w[k] * N;
   return {
     weights: w,
-    objective: curves.objective(n, share ? w : undefined),
-    losses: curves.loss(n, undefined, share ? w : undefined),
+    objective: curves.objective(n, capacity ? w : undefined),
+    losses: curves.loss(n, undefined, capacity ? w : undefined),
     counts: Float64Array.from(n),
     iterations: it,
     kktResidual: r,
