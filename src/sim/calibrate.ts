@@ -71,27 +71,37 @@ export function calibrateCurves(runs: readonly StaticRunCurves[], options: Calib
     return r.evals.filter((e) => e.step >= from).map((e) => ({ run: r, N: r.batchSize * (e.step + 1), loss: e.loss }));
   });
   if (points.length < 3) throw new Error(`calibrateCurves: ${points.length} evaluations from step ${from} on; need at least 3`);
-  const x = new Float64Array(points.length);
-  const y = new Float64Array(points.length);
-  const yData = new Float64Array(points.length);
-  const ones = new Float64Array(points.length).fill(1);
+  const P = points.length;
+  const y = new Float64Array(P);
+  const yData = new Float64Array(P);
+  // x at every (c, α) node, per domain: computed once, read at every σ of the grid.
+  const xs = new Float64Array(TRANSFERS.length * ALPHAS.length * P);
+  const ones = new Float64Array(P).fill(1);
   const out: CalibratedCurve[] = [];
   for (let k = 0; k < K; k++) {
     points.forEach((p, i) => {
       y[i] = p.loss[k];
       if (!Number.isFinite(y[i])) throw new Error(`calibrateCurves: domain ${k}: a held-out loss is ${y[i]}`);
     });
+    TRANSFERS.forEach((c, ci) =>
+      ALPHAS.forEach((alpha, ai) => {
+        const at = (ci * ALPHAS.length + ai) * P;
+        points.forEach((p, i) => {
+          const own = p.run.weights[k] * p.N;
+          xs[at + i] = Math.pow(own + c * (p.N - own) + n0, -alpha);
+        });
+      }),
+    );
     let best: CalibratedCurve = { epsilon: NaN, beta: NaN, alpha: NaN, transfer: NaN, rmse: Infinity };
     let bestSse = Infinity;
     for (const sigma of capacities) {
       // What is left for the data term once the capacity term σ·ln(1/(K·w_k)) is taken off.
       points.forEach((p, i) => (yData[i] = y[i] - (sigma === 0 ? 0 : sigma * Math.log(1 / (K * p.run.weights[k])))));
-      for (const c of TRANSFERS) {
-        for (const alpha of ALPHAS) {
-          points.forEach((p, i) => {
-            const own = p.run.weights[k] * p.N;
-            x[i] = Math.pow(own + c * (p.N - own) + n0, -alpha);
-          });
+      for (let ci = 0; ci < TRANSFERS.length; ci++) {
+        const c = TRANSFERS[ci];
+        for (let ai = 0; ai < ALPHAS.length; ai++) {
+          const alpha = ALPHAS[ai];
+          const x = xs.subarray((ci * ALPHAS.length + ai) * P, (ci * ALPHAS.length + ai + 1) * P);
           const [epsilon, beta] = boxWls(x, yData, ones, 0, Infinity, 0, Infinity);
           let sse = 0;
           for (let i = 0; i < x.length; i++) sse += (epsilon + beta * x[i] - yData[i]) ** 2;
