@@ -1,7 +1,7 @@
 // The run report: charts (Vega-Lite rendered to SVG) and one self-contained HTML file (issue 5).
 export { buildReport } from './buildReport.js';
 export type { Report, ReportOptions, RenderedChart } from './buildReport.js';
-export { writeReport, writeRunReport, findStepLog, STEP_LOG_NAMES, SIM_INFO_NAME, REPORT_NAME } from './writeReport.js';
+export { writeReport, writeRunReport, findRunLog, findStepLog, STEP_LOG_NAMES, SIM_INFO_NAME, REPORT_NAME } from './writeReport.js';
 export type { WriteReportOptions, WrittenReport } from './writeReport.js';
 export { runData, lawCount } from './runData.js';
 export type { RunData, RunDataOptions, DomainLaw } from './runData.js';

@@ -131,7 +131,7 @@ export async function writeReport(input: string, options: WriteReportOptions = {
  * The log of a directory: its step log (findStepLog); failing that, the directory itself
  * when it holds TensorBoard event files (a log directory), or when --format says so.
  */
-async function findRunLog(dir: string, o: ImportOptions | undefined): Promise<string> {
+export async function findRunLog(dir: string, o: ImportOptions | undefined): Promise<string> {
   if (o?.format === 'tensorboard') return dir;
   try {
     return await findStepLog(dir);

@@ -13,8 +13,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { eventFilesOf, inputFilesOf } from '../import/index.js';
-import { findStepLog, SIM_INFO_FORMAT } from '../report/index.js';
+import { inputFilesOf } from '../import/index.js';
+import { findRunLog, SIM_INFO_FORMAT } from '../report/index.js';
 import { assertNotAnInput, writeFileAtomic, type NamedPath } from '../runlog/index.js';
 import { formatSchedule, SCHEDULE_FORMATS, type ScheduleFormat } from './formats/index.js';
 import { planSchedule, type PlanOptions, type SchedulePlan } from './plan.js';
@@ -50,10 +50,8 @@ async function stepLogOf(input: string, o: ExportOptions): Promise<string> {
   } catch {
     throw new Error(`${input}: no such file or directory (give a run directory, a step log, or a log adomix import reads)`);
   }
-  if (!info.isDirectory()) return input;
-  // A run directory holds a step log; a TensorBoard log directory holds event files.
-  const tensorboard = o.import?.format === 'tensorboard' || (o.import?.format === undefined && (await eventFilesOf(input)).length > 0);
-  return tensorboard ? input : findStepLog(input);
+  // A run directory's step log, else a TensorBoard log directory: the rule adomix report follows.
+  return info.isDirectory() ? findRunLog(input, o.import) : input;
 }
 
 async function readJson(path: string): Promise<unknown> {
