@@ -24,7 +24,7 @@
  *
  * Tokenised byte-level (once, into bench/.adomix-cache). Each model (the char MLP, a small
  * GPT) trains `steps` steps of 32 examples with each policy and seed, on `adomix train`'s
- * settings (its ADO schedule scales with the run: adoScheduleFor); the figure is the
+ * settings (its ADO schedule scales with the run: adoScheduleSettings); the figure is the
  * held-out loss (nats/byte) per domain and its mean over domains, averaged over seeds.
  * Whoever wins is reported as measured. `--trace DIR` writes one JSON per run with what ADO
  * saw: every refit's laws, each domain's slope and credit, the mixture, and the held-out
@@ -40,7 +40,7 @@ import { intOption } from './_util.js';
 import { describeBackend, selectBackend } from '../src/tfjs/backend.js';
 import type { StepProgress } from '../src/tfjs/trainLoop.js';
 import { runBuiltinTraining } from '../src/train/runTraining.js';
-import { adoScheduleFor, parseTrainConfig, type TrainConfigInput } from '../src/train/trainConfig.js';
+import { adoScheduleSettings, parseTrainConfig, type TrainConfigInput } from '../src/train/trainConfig.js';
 import { powerLawSlope } from '../src/curves/index.js';
 import {
   CAPACITY_GRID,
@@ -211,7 +211,7 @@ function predictRanking(done: Run[], domains: string[], natural: number[], steps
   // Per-example noise of the training losses, the mean over the static runs.
   const noiseRuns = staticRuns.map((r) => trainingNoise(r.train));
   const noise = domains.map((_, k) => mean(noiseRuns.map((n) => n[k]).filter(Number.isFinite)));
-  const { subsample, ...schedule } = adoScheduleFor(steps, {});
+  const schedule = adoScheduleSettings(steps, {});
   const real = Object.fromEntries(policies.map((p) => [p, mean(done.filter((r) => r.policy === p).map((r) => mean(r.heldOut)))]));
   const rank = (v: Record<string, number>) => [...policies].sort((a, b) => v[a] - v[b]);
   /** The simulator calibrated with these curves (and noise), every policy run in it. */
@@ -221,7 +221,7 @@ function predictRanking(done: Run[], domains: string[], natural: number[], steps
     for (const policy of policies) {
       let sum = 0;
       for (let seed = 0; seed < seeds; seed++) {
-        const p = createSimPolicy(policy, scenario, { ado: { ...schedule, fit: { subsample } } });
+        const p = createSimPolicy(policy, scenario, { ado: schedule });
         sum += simulate(scenario, p, { seed, steps, batchSize: BATCH }).objective;
       }
       predicted[policy] = round(sum / seeds);

@@ -14,7 +14,7 @@
  * "natural":…,"balanced":…,"odm":…,"adoReference":…,"ado":…}},"gapClosed":{"ado":…,"adoReference":…,"odm":…},…}
  */
 import type { BenchArgs } from './run.js';
-import { adoScheduleFor } from '../src/train/trainConfig.js';
+import { adoScheduleSettings } from '../src/train/trainConfig.js';
 import {
   createSimPolicy,
   getScenario,
@@ -58,15 +58,10 @@ const r6 = (x: number): number => Number(x.toFixed(6));
 
 /**
  * Scenarios calibrated to `adomix train` runs: ADO runs there on adomix train's schedule for
- * the budget (adoScheduleFor: first refit at a tenth of the run, then every twentieth), as
+ * the budget (adoScheduleSettings: first refit at a tenth of the run, then every twentieth), as
  * it did in the real runs, not on the library defaults made for 20,000-step runs.
  */
 const TRAIN_RUN_SCENARIOS = new Set(['real-text', 'real-text-capacity']);
-
-function trainSchedule(steps: number): SimPolicyOptions['ado'] {
-  const { subsample, ...schedule } = adoScheduleFor(steps, {});
-  return { ...schedule, fit: { subsample } };
-}
 
 export async function run(args: BenchArgs): Promise<void> {
   const seeds = Number(args.options.seeds ?? 3);
@@ -93,7 +88,7 @@ export async function run(args: BenchArgs): Promise<void> {
       let sum = 0;
       const tp = performance.now();
       for (let seed = 1; seed <= seeds; seed++) {
-        const ado = TRAIN_RUN_SCENARIOS.has(name) ? { ...trainSchedule(steps), ...options?.ado } : options?.ado;
+        const ado = TRAIN_RUN_SCENARIOS.has(name) ? { ...adoScheduleSettings(steps, {}), ...options?.ado } : options?.ado;
         const policy = createSimPolicy(policyName, scenario, { ...budget, ...options, ado });
         try {
           sum += simulate(scenario, policy, { steps, seed }).objective;

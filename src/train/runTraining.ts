@@ -11,7 +11,7 @@ import { selectBackend, type BackendChoice } from '../tfjs/backend.js';
 import { backendMemoryLimits, checkBatchFits } from '../tfjs/memory.js';
 import { trainLoop, type StepProgress, type TrainLoopResult } from '../tfjs/trainLoop.js';
 import { buildTask, stepMemoryOf, type RunTask } from './buildTask.js';
-import { adoScheduleFor, type TrainConfig } from './trainConfig.js';
+import { adoScheduleSettings, type TrainConfig } from './trainConfig.js';
 
 export interface BuiltinRunOptions {
   /** Step log, checkpoints; without it nothing is written. */
@@ -53,9 +53,9 @@ export function policySpecFor(config: TrainConfig, domains: string[], prior: num
     case 'odm':
       return { kind: 'odm', domains, ...config.odm };
     case 'ado': {
-      const { subsample, ...schedule } = adoScheduleFor(config.steps, config.ado);
+      const schedule = adoScheduleSettings(config.steps, config.ado);
       const { preset, target, initialMixture, minPoints, countMode, s, creditExponent, minShare, window } = config.ado;
-      const spec: PolicySpec = { kind: 'ado', domains, prior, refitRunner, ...schedule, fit: { subsample, ...(window !== undefined ? { window } : {}) } };
+      const spec: PolicySpec = { kind: 'ado', domains, prior, refitRunner, ...schedule, fit: { ...schedule.fit, ...(window !== undefined ? { window } : {}) } };
       for (const [k, v] of Object.entries({ preset, target, initialMixture, minPoints, countMode, s, creditExponent, minShare })) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
       return spec;
     }

@@ -170,3 +170,16 @@ export function adoScheduleFor(steps: number, ado: TrainConfig['ado']): {
     subsample: ado.subsample ?? Math.max(1, Math.min(10, Math.floor((startStep - ignoreSteps) / (2 * minPoints)))),
   };
 }
+
+/**
+ * adoScheduleFor as ADO settings: the schedule, with its subsample among the fit options
+ * (where AdoSettings keeps it). What `adomix train` runs ADO with, and what the benchmarks
+ * and the simulator use to run it the same way.
+ */
+export function adoScheduleSettings(
+  steps: number,
+  ado: TrainConfig['ado'],
+): { startStep: number; refitInterval: number; ignoreSteps: number; lag: number; fit: { subsample: number } } {
+  const { subsample, ...schedule } = adoScheduleFor(steps, ado);
+  return { ...schedule, fit: { subsample } };
+}

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSimPolicy, getScenario, parseScenarioSpec, simulate, staticOracle, TrueCurves } from '../../src/sim/index.js';
 import { createPolicy } from '../../src/mixing/index.js';
-import { adoScheduleFor } from '../../src/train/trainConfig.js';
+import { adoScheduleSettings } from '../../src/train/trainConfig.js';
 
 /** Domains with nothing left to learn from data (β = 0), so only the capacity term moves. */
 const capacityOnly = (sigma: number[], memory = 50) =>
@@ -90,9 +90,9 @@ describe('simulate with capacity', () => {
 
 describe('scenario real-text-capacity (the real-text failure)', () => {
   const scenario = getScenario('real-text-capacity');
-  const { subsample, ...schedule } = adoScheduleFor(scenario.steps, {});
+  const schedule = adoScheduleSettings(scenario.steps, {});
   const run = (policy: string, ado = {}) =>
-    [0, 1, 2].map((seed) => simulate(scenario, createSimPolicy(policy, scenario, { ado: { ...schedule, fit: { subsample }, ...ado } }), { seed }).objective);
+    [0, 1, 2].map((seed) => simulate(scenario, createSimPolicy(policy, scenario, { ado: { ...schedule, ...ado } }), { seed }).objective);
   const balanced = run('balanced');
   const natural = run('natural');
 
