@@ -34,6 +34,7 @@ import {
   type ReadStepLogOptions,
   type SkippedLine,
 } from '../runlog/index.js';
+import { GrowableRows } from '../numerics/index.js';
 import { compilePattern, listNames, matchNames } from './columnPattern.js';
 import type { WideTable } from './wideTable.js';
 
@@ -84,25 +85,6 @@ export function numberCell(text: string, column: string): number | string {
 }
 
 /** A growable Float64Array. */
-class Column {
-  data: Float64Array;
-  length = 0;
-  constructor(private readonly fill: number) {
-    this.data = new Float64Array(256).fill(fill);
-  }
-  push(x: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2).fill(this.fill);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = x;
-  }
-  view(): Float64Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
 interface Layout {
   width: number;
   step: number | undefined;
@@ -127,10 +109,10 @@ class WideCsvBuilder {
   private readonly delimiter: string;
   private readonly badLines: BadLines;
   private readonly maxLineBytes: number;
-  private steps = new Column(NaN);
-  private loss: Column[] = [];
-  private count: Column[] = [];
-  private tokens = new Column(NaN);
+  private steps = new GrowableRows(1);
+  private loss: GrowableRows[] = [];
+  private count: GrowableRows[] = [];
+  private tokens = new GrowableRows(1);
   /** Line of each row's first CSV line, and the line that gave each domain's loss in the last row. */
   private lastLine = 0;
   private lastLossLine: Int32Array = new Int32Array(0);
@@ -213,8 +195,8 @@ class WideCsvBuilder {
       count = losses.map((l) => byDomain.get(l.domain)!);
     }
     const K = losses.length;
-    this.loss = Array.from({ length: K }, () => new Column(NaN));
-    if (count) this.count = Array.from({ length: K }, () => new Column(0));
+    this.loss = Array.from({ length: K }, () => new GrowableRows(1));
+    if (count) this.count = Array.from({ length: K }, () => new GrowableRows(1));
     this.lastLossLine = new Int32Array(K);
     return { width: cells.length, step, tokens, loss: losses.map((m) => m.index), count, names: cells, domains: losses.map((m) => m.domain), bandColumns: bands };
   }
@@ -267,7 +249,7 @@ class WideCsvBuilder {
       const x = numberCell(text, name);
       if (typeof x === 'string') return x;
       if (!Number.isSafeInteger(x) || x < 0) return `column ${JSON.stringify(name)}: ${JSON.stringify(text)} is not a step (a non-negative integer); choose the step column with --step-column`;
-      const last = this.steps.length > 0 ? this.steps.data[this.steps.length - 1] : -1;
+      const last = this.steps.rows > 0 ? this.steps.at(this.steps.rows - 1) : -1;
       if (x < last) return `column ${JSON.stringify(name)}: step ${x} comes after step ${last} (line ${this.lastLine}): rows must be in step order`;
       step = x;
     }
@@ -281,29 +263,29 @@ class WideCsvBuilder {
   /** Adds the row to the table (merging it into the last row at the same step); a message when it cannot. */
   private join(row: ParsedRow, lineNo: number): string | undefined {
     const K = row.loss.length;
-    const n = this.steps.length;
-    if (n > 0 && this.steps.data[n - 1] === row.step) {
+    const n = this.steps.rows;
+    if (n > 0 && this.steps.at(n - 1) === row.step) {
       for (let k = 0; k < K; k++) {
-        if (!Number.isNaN(row.loss[k]) && !Number.isNaN(this.loss[k].data[n - 1]))
+        if (!Number.isNaN(row.loss[k]) && !Number.isNaN(this.loss[k].at(n - 1)))
           return `step ${row.step} already has a loss for domain ${JSON.stringify(this.layout!.domains[k])} (line ${this.lastLossLine[k]})`;
       }
       for (let k = 0; k < K; k++) {
         if (!Number.isNaN(row.loss[k])) {
-          this.loss[k].data[n - 1] = row.loss[k];
+          this.loss[k].set(n - 1, 0, row.loss[k]);
           this.lastLossLine[k] = lineNo;
         }
-        if (row.count) this.count[k].data[n - 1] += row.count[k];
+        if (row.count) this.count[k].set(n - 1, 0, this.count[k].at(n - 1) + row.count[k]);
       }
-      if (!Number.isNaN(row.tokens)) this.tokens.data[n - 1] = row.tokens;
+      if (!Number.isNaN(row.tokens)) this.tokens.set(n - 1, 0, row.tokens);
       return undefined;
     }
-    this.steps.push(row.step);
+    this.steps.pushValue(row.step);
     for (let k = 0; k < K; k++) {
-      this.loss[k].push(row.loss[k]);
+      this.loss[k].pushValue(row.loss[k]);
       if (!Number.isNaN(row.loss[k])) this.lastLossLine[k] = lineNo;
-      if (row.count) this.count[k].push(row.count[k]);
+      if (row.count) this.count[k].pushValue(row.count[k]);
     }
-    this.tokens.push(row.tokens);
+    this.tokens.pushValue(row.tokens);
     this.lastLine = lineNo;
     this.rows++;
     return undefined;
@@ -312,9 +294,9 @@ class WideCsvBuilder {
   end(): WideCsvRead {
     const L = this.layout;
     if (L === undefined) throw new StepLogError(`${this.file}: empty file: expected a header row`, this.file, undefined);
-    const table: WideTable = { source: this.file, domains: L.domains, step: this.steps.view(), loss: this.loss.map((c) => c.view()) };
-    if (L.count !== undefined) table.count = this.count.map((c) => c.view());
-    if (L.tokens !== undefined) table.tokens = this.tokens.view();
+    const table: WideTable = { source: this.file, domains: L.domains, step: this.steps.values(), loss: this.loss.map((c) => c.values()) };
+    if (L.count !== undefined) table.count = this.count.map((c) => c.values());
+    if (L.tokens !== undefined) table.tokens = this.tokens.values();
     return {
       table,
       stepColumn: L.step === undefined ? undefined : L.names[L.step],

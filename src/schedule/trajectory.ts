@@ -9,6 +9,7 @@
  * them, and replays otherwise.
  */
 import { openLog } from '../import/index.js';
+import { GrowableRows } from '../numerics/index.js';
 import type { StepLogHeader, StepRecord } from '../runlog/index.js';
 import { replayWeights, type ReplayPolicyOptions, type ReplayWeightsOptions } from '../replay/index.js';
 
@@ -42,31 +43,6 @@ export interface WeightTrajectory {
   firstSkipped: string | null;
 }
 
-/** A Float64Array that grows as rows of a fixed width are appended. */
-class RowBuffer {
-  private data: Float64Array;
-  rows = 0;
-
-  constructor(readonly width: number) {
-    this.data = new Float64Array(width * 1024);
-  }
-
-  push(values: ArrayLike<number>): void {
-    if ((this.rows + 1) * this.width > this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    for (let i = 0; i < this.width; i++) this.data[this.rows * this.width + i] = values[i];
-    this.rows++;
-  }
-
-  /** The rows appended, trimmed to size. */
-  values(): Float64Array {
-    return this.data.slice(0, this.rows * this.width);
-  }
-}
-
 const POLICY_FLAGS: [keyof ReplayPolicyOptions, string][] = [
   ['policy', '--policy'],
   ['preset', '--preset'],
@@ -94,9 +70,9 @@ async function logTrajectory(path: string, o: TrajectoryOptions): Promise<Weight
   }
   const { stream } = await openLog(path, { ...o.import, skipBad: o.skipBad, maxLineBytes: o.maxLineBytes, signal: o.signal });
   const K = stream.header.domains.length;
-  const steps = new RowBuffer(1);
-  const weights = new RowBuffer(K);
-  const amount = new RowBuffer(1);
+  const steps = new GrowableRows(1);
+  const weights = new GrowableRows(K);
+  const amount = new GrowableRows(1);
   for await (const r of stream) {
     if (r.weights === undefined) {
       throw new Error(
@@ -111,20 +87,20 @@ async function logTrajectory(path: string, o: TrajectoryOptions): Promise<Weight
 
 /** The mixtures a replay through the policy of `o` gives each step. */
 async function replayedTrajectory(path: string, o: TrajectoryOptions): Promise<WeightTrajectory> {
-  let buffers: { steps: RowBuffer; weights: RowBuffer; amount: RowBuffer } | undefined;
+  let buffers: { steps: GrowableRows; weights: GrowableRows; amount: GrowableRows } | undefined;
   const done = await replayWeights(path, o, (r, drawn) => {
-    buffers ??= { steps: new RowBuffer(1), weights: new RowBuffer(drawn.length), amount: new RowBuffer(1) };
+    buffers ??= { steps: new GrowableRows(1), weights: new GrowableRows(drawn.length), amount: new GrowableRows(1) };
     append(r, drawn, buffers.steps, buffers.weights, buffers.amount);
   });
   const K = done.header.domains.length;
-  const b = buffers ?? { steps: new RowBuffer(1), weights: new RowBuffer(K), amount: new RowBuffer(1) };
+  const b = buffers ?? { steps: new GrowableRows(1), weights: new GrowableRows(K), amount: new GrowableRows(1) };
   return finish(path, done.header, 'replay', o.policy ?? 'ado', done.lawUpdates, b.steps, b.weights, b.amount, done.skipped, done.firstSkipped);
 }
 
-function append(r: StepRecord, w: ArrayLike<number>, steps: RowBuffer, weights: RowBuffer, amount: RowBuffer): void {
-  steps.push([r.step]);
+function append(r: StepRecord, w: ArrayLike<number>, steps: GrowableRows, weights: GrowableRows, amount: GrowableRows): void {
+  steps.pushValue(r.step);
   weights.push(w);
-  amount.push([r.count.reduce((a, b) => a + b, 0)]);
+  amount.pushValue(r.count.reduce((a, b) => a + b, 0));
 }
 
 function finish(
@@ -133,9 +109,9 @@ function finish(
   source: 'log' | 'replay',
   policy: string | null,
   lawUpdates: number | null,
-  steps: RowBuffer,
-  weights: RowBuffer,
-  amount: RowBuffer,
+  steps: GrowableRows,
+  weights: GrowableRows,
+  amount: GrowableRows,
   skipped: number,
   firstSkipped: string | null,
 ): WeightTrajectory {
