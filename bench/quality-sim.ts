@@ -52,6 +52,8 @@ const DIAGNOSTICS: BenchPolicy[] = [
   { key: 'adoPerDomainS1', policy: 'ado', options: { ado: { countMode: 'per-domain', s: 1 } } },
   { key: 'adoCredit05', policy: 'ado', options: { ado: { creditExponent: 0.5 } } },
   { key: 'adoCredit025', policy: 'ado', options: { ado: { creditExponent: 0.25 } } },
+  { key: 'adoCapacity02', policy: 'ado', options: { ado: { capacity: 0.2 } } },
+  { key: 'adoCapacity05', policy: 'ado', options: { ado: { capacity: 0.5 } } },
 ];
 
 const r6 = (x: number): number => Number(x.toFixed(6));

@@ -418,6 +418,7 @@ function weightParams(st: AdoSettings): AdoWeightParams {
     minShare: st.minShare,
     minExponent: st.minExponent,
     creditExponent: st.creditExponent,
+    capacity: st.capacity,
     floor: st.floor,
     historyTerm: st.historyTerm,
   };

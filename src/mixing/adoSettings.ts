@@ -78,6 +78,15 @@ export interface AdoSettings {
    * w ∝ (τ·α(L − ε))^γ. Kept behind this option (see bench/quality-sim.ts).
    */
   creditExponent: number;
+  /**
+   * σ in ρ_k ∝ τ_k·(α_k(L̂_k − ε_k) + σ)/n_k: 0 by default. A small model's capacity follows
+   * the recent mixture, so a domain's held-out loss also rises by about σ per e-fold its
+   * share falls, on top of its curve (docs/quality.md). A same-step curve reads that as a
+   * plateau and cannot show it; σ adds it back to every domain's credit. The fixed point
+   * (s = 0) moves from w ∝ τ·α(L − ε) to w ∝ τ·(α(L − ε) + σ), the optimum of
+   * Σ_k L_k + σ·ln(1/w_k), which leans toward balanced as σ grows.
+   */
+  capacity: number;
   /** d in h ← d·h + (1 − d)·c/Σc (0.9). */
   historyDecay: number;
   /** γ in π = γ·π̄ + (1 − γ)·ρ (0.9). */
@@ -131,6 +140,7 @@ export const ADO_PRESETS: Readonly<Record<AdoPreset, Omit<AdoSettings, 'preset'>
     initialMixture: 'target' as InitialMixture,
     s: 0,
     creditExponent: 1,
+    capacity: 0,
     historyDecay: 0.9,
     mixDecay: 0.9,
     minShare: 0.01,
@@ -152,6 +162,7 @@ export const ADO_PRESETS: Readonly<Record<AdoPreset, Omit<AdoSettings, 'preset'>
     initialMixture: 'prior' as InitialMixture,
     s: 0.5,
     creditExponent: 1,
+    capacity: 0,
     historyDecay: 0.9,
     mixDecay: 0.9,
     minShare: 0.01,
@@ -209,6 +220,7 @@ export const adoSettingsShape = {
   initialMixture: oneOf(INITIALS).optional(),
   s: num('a number ≥ 0', (x) => x >= 0).optional(),
   creditExponent: num('a number in (0, 1]', (x) => x > 0 && x <= 1).optional(),
+  capacity: num('a finite number ≥ 0', (x) => Number.isFinite(x) && x >= 0).optional(),
   historyDecay: num('in [0, 1)', (x) => x >= 0 && x < 1).optional(),
   mixDecay: num('in [0, 1]', (x) => x >= 0 && x <= 1).optional(),
   minShare: num('in [0, 1)', (x) => x >= 0 && x < 1).optional(),
@@ -258,6 +270,7 @@ export function resolveSettings(o: Partial<AdoSettings>, domains?: number): AdoS
     initialMixture: pick('initialMixture'),
     s: pick('s'),
     creditExponent: pick('creditExponent'),
+    capacity: pick('capacity'),
     historyDecay: pick('historyDecay'),
     mixDecay: pick('mixDecay'),
     minShare: given.minShare ?? defaultMinShare(d.minShare, domains),

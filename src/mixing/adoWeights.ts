@@ -4,7 +4,7 @@
  *
  * For every live domain k with a law (a_k, e_k, α_k) and n_k > 0:
  *   slope_k = max(α_k, α_min) · (L̂_k(n_k) − ε_k) / n_k,   L̂_k(n) − ε_k = exp(a_k − α_k·ln n)
- *   r_k     = (τ_k · slope_k · H(h_k))^γ,   H(h) = h^s  (or (h·(1−h))^s, an earlier commit's bug, as an option); γ = 1 by default
+ *   r_k     = (τ_k · (slope_k + σ/n_k) · H(h_k))^γ,   σ the capacity term (0 by default)   H(h) = h^s  (or (h·(1−h))^s, an earlier commit's bug, as an option); γ = 1 by default
  * where τ is the domains' importance (the reference uses the prior, τ = μ; adomix's default
  * is uniform, τ_k = 1: the mixture that minimises the mean loss over domains, see AdoPolicy).
  *   ρ_k     = r_k / Σ r                 (live domains without a law keep their prior share, below)
@@ -34,6 +34,8 @@ export interface AdoWeightParams {
   minExponent: number;
   /** γ: ρ ∝ r^γ (1: the credit itself). */
   creditExponent: number;
+  /** σ: loss per e-fold of a domain's own share, added to every credit α(L̂ − ε) (0: none). */
+  capacity: number;
   floor: FloorMode;
   historyTerm: HistoryTerm;
 }
@@ -113,6 +115,7 @@ export function adoRho(state: AdoWeightState, p: AdoWeightParams, scratch: AdoSc
   const plainH = p.historyTerm === 'h';
   const minExponent = p.minExponent;
   const gamma = p.creditExponent;
+  const sigma = p.capacity;
   for (let k = 0; k < K; k++) {
     rho[k] = 0;
     if (!live[k]) continue;
@@ -131,7 +134,7 @@ export function adoRho(state: AdoWeightState, p: AdoWeightParams, scratch: AdoSc
     }
     const alpha = lawAlpha[k];
     const reducible = Math.exp(lawA[k] - alpha * logN); // L̂(n) − ε = β·n^(−α)
-    const slope = (Math.max(alpha, minExponent) * reducible) / nk;
+    const slope = (Math.max(alpha, minExponent) * reducible + sigma) / nk;
     let hTerm = 1;
     if (hMode !== 0) {
       const hk = h[k];

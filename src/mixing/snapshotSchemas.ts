@@ -191,7 +191,7 @@ export function parseAdoSnapshot(snapshot: unknown): { s: AdoPolicySnapshot; imp
   const s = parse('ado', adoSchema(K), snapshot) as unknown as AdoPolicySnapshot;
   const { domains, exhausted } = s;
   const saved = s.settings as Partial<AdoSettings>;
-  requireSettings('ado', saved, Object.keys(adoSettingsShape).filter((k) => k !== 'target' && k !== 'initialMixture' && k !== 'creditExponent'));
+  requireSettings('ado', saved, Object.keys(adoSettingsShape).filter((k) => k !== 'target' && k !== 'initialMixture' && k !== 'creditExponent' && k !== 'capacity'));
   const settings = nested('ado', 'settings', () =>
     resolveSettings({ ...saved, target: saved.target ?? 'prior', initialMixture: saved.initialMixture ?? 'prior' }, K),
   );

@@ -54,9 +54,9 @@ export function policySpecFor(config: TrainConfig, domains: string[], prior: num
       return { kind: 'odm', domains, ...config.odm };
     case 'ado': {
       const schedule = adoScheduleSettings(config.steps, config.ado);
-      const { preset, target, initialMixture, minPoints, countMode, s, creditExponent, minShare, window } = config.ado;
+      const { preset, target, initialMixture, minPoints, countMode, s, creditExponent, capacity, minShare, window } = config.ado;
       const spec: PolicySpec = { kind: 'ado', domains, prior, refitRunner, ...schedule, fit: { ...schedule.fit, ...(window !== undefined ? { window } : {}) } };
-      for (const [k, v] of Object.entries({ preset, target, initialMixture, minPoints, countMode, s, creditExponent, minShare })) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
+      for (const [k, v] of Object.entries({ preset, target, initialMixture, minPoints, countMode, s, creditExponent, capacity, minShare })) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
       return spec;
     }
   }

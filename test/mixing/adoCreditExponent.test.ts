@@ -18,7 +18,7 @@ function state(): AdoWeightState {
     n: new Float64Array([100, 100, 100]),
   };
 }
-const params = (creditExponent: number): AdoWeightParams => ({ s: 0, mixDecay: 0.9, minShare: 0.01, minExponent: 0, creditExponent, floor: 'exact', historyTerm: 'h' });
+const params = (creditExponent: number): AdoWeightParams => ({ s: 0, mixDecay: 0.9, minShare: 0.01, minExponent: 0, creditExponent, capacity: 0, floor: 'exact', historyTerm: 'h' });
 
 describe('ADO creditExponent γ: ρ ∝ credit^γ', () => {
   it('is the credit itself at γ = 1 and its square root at γ = 0.5 (before the δ_min floor)', () => {
