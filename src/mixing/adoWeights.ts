@@ -4,7 +4,8 @@
  *
  * For every live domain k with a law (a_k, e_k, α_k) and n_k > 0:
  *   slope_k = max(α_k, α_min) · (L̂_k(n_k) − ε_k) / n_k,   L̂_k(n) − ε_k = exp(a_k − α_k·ln n)
- *   r_k     = (τ_k · (slope_k + σ/n_k) · H(h_k))^γ,   σ the capacity term (0 by default)   H(h) = h^s  (or (h·(1−h))^s, an earlier commit's bug, as an option); γ = 1 by default
+ *   r_k     = (τ_k · (slope_k + σ/n_k) · H(h_k))^γ,   H(h) = h^s  (or (h·(1−h))^s, an earlier commit's bug, as an option);
+ *             σ the capacity term (0 by default), γ = 1 by default
  * where τ is the domains' importance (the reference uses the prior, τ = μ; adomix's default
  * is uniform, τ_k = 1: the mixture that minimises the mean loss over domains, see AdoPolicy).
  *   ρ_k     = r_k / Σ r                 (live domains without a law keep their prior share, below)

@@ -181,6 +181,9 @@ function near(a: number, b: number, tolerance = SUM_TOLERANCE): boolean {
 
 // ---- ado ----
 
+/** Settings added after the first ado snapshots: an older snapshot may lack them (they resolve to their defaults, `target` and `initialMixture` to "prior"). */
+const ADO_SETTINGS_ADDED_LATER: ReadonlySet<string> = new Set(['target', 'initialMixture', 'creditExponent', 'capacity']);
+
 /**
  * A checked ado snapshot, its settings resolved (older snapshots: `target` defaults to
  * "prior", what they weighted ρ by) and the importance τ the policy resumes with.
@@ -191,7 +194,7 @@ export function parseAdoSnapshot(snapshot: unknown): { s: AdoPolicySnapshot; imp
   const s = parse('ado', adoSchema(K), snapshot) as unknown as AdoPolicySnapshot;
   const { domains, exhausted } = s;
   const saved = s.settings as Partial<AdoSettings>;
-  requireSettings('ado', saved, Object.keys(adoSettingsShape).filter((k) => k !== 'target' && k !== 'initialMixture' && k !== 'creditExponent' && k !== 'capacity'));
+  requireSettings('ado', saved, Object.keys(adoSettingsShape).filter((k) => !ADO_SETTINGS_ADDED_LATER.has(k)));
   const settings = nested('ado', 'settings', () =>
     resolveSettings({ ...saved, target: saved.target ?? 'prior', initialMixture: saved.initialMixture ?? 'prior' }, K),
   );

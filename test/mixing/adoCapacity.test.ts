@@ -1,38 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { AdoPolicy, adoRho, newAdoScratch, restorePolicy, type AdoWeightParams, type AdoWeightState } from '../../src/mixing/index.js';
-import { drive, fixedLawRunner, SyntheticRun } from './helpers.js';
-
-/** Three domains at n = 100 with α = 0.5 and ε = 0: credits α·β·n^(−α) = 0.2, 0.1 and ≈ 0. */
-function state(): AdoWeightState {
-  return {
-    mu: new Float64Array([1 / 3, 1 / 3, 1 / 3]),
-    importance: new Float64Array([1, 1, 1]),
-    h: new Float64Array([1 / 3, 1 / 3, 1 / 3]),
-    piBar: new Float64Array(3),
-    live: [true, true, true],
-    hasLaw: new Uint8Array([1, 1, 1]),
-    lawA: new Float64Array([Math.log(4), Math.log(2), Math.log(1e-9)]),
-    lawE: new Float64Array([0, 0, 0]),
-    lawAlpha: new Float64Array([0.5, 0.5, 0.5]),
-    n: new Float64Array([100, 100, 100]),
-  };
-}
-const params = (capacity: number): AdoWeightParams => ({ s: 0, mixDecay: 0.9, minShare: 0.01, minExponent: 0, creditExponent: 1, capacity, floor: 'exact', historyTerm: 'h' });
+import { AdoPolicy, adoRho, newAdoScratch, restorePolicy } from '../../src/mixing/index.js';
+import { creditParams, drive, fixedLawRunner, SyntheticRun, threeCreditState } from './helpers.js';
 
 describe('ADO capacity σ: ρ ∝ α(L̂ − ε) + σ', () => {
   it('adds σ to every credit: 0.2 : 0.1 : 0 becomes 0.3 : 0.2 : 0.1 at σ = 0.1', () => {
-    const rho = Array.from(adoRho(state(), params(0.1), newAdoScratch(3)));
+    const rho = Array.from(adoRho(threeCreditState(), creditParams({ capacity: 0.1 }), newAdoScratch(3)));
     expect(rho[0]).toBeCloseTo(0.3 / 0.6, 9);
     expect(rho[1]).toBeCloseTo(0.2 / 0.6, 9);
     expect(rho[2]).toBeCloseTo(0.1 / 0.6, 9);
     // σ = 0 is the credit itself, the flat domain at δ_min.
-    const plain = Array.from(adoRho(state(), params(0), newAdoScratch(3)));
+    const plain = Array.from(adoRho(threeCreditState(), creditParams({ capacity: 0 }), newAdoScratch(3)));
     expect(plain[0] / plain[1]).toBeCloseTo(2, 9);
     expect(plain[2]).toBeCloseTo(0.01, 12);
   });
 
   it('tends to the balanced mixture as σ grows', () => {
-    const rho = Array.from(adoRho(state(), params(1e6), newAdoScratch(3)));
+    const rho = Array.from(adoRho(threeCreditState(), creditParams({ capacity: 1e6 }), newAdoScratch(3)));
     for (const r of rho) expect(r).toBeCloseTo(1 / 3, 6);
   });
 

@@ -1,29 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AdoPolicy, adoRho, newAdoScratch, restorePolicy, type AdoWeightParams, type AdoWeightState } from '../../src/mixing/index.js';
-import { drive, fixedLawRunner, SyntheticRun } from './helpers.js';
-
-/** Three domains with laws (a = ln β, e = ln ε, α) at n = 100: credits r_k = α·β·n^(−α)/n. */
-function state(): AdoWeightState {
-  const K = 3;
-  return {
-    mu: new Float64Array([1 / 3, 1 / 3, 1 / 3]),
-    importance: new Float64Array([1, 1, 1]),
-    h: new Float64Array([1 / 3, 1 / 3, 1 / 3]),
-    piBar: new Float64Array(K),
-    live: [true, true, true],
-    hasLaw: new Uint8Array([1, 1, 1]),
-    lawA: new Float64Array([Math.log(4), Math.log(2), Math.log(1e-9)]),
-    lawE: new Float64Array([0, 0, 0]),
-    lawAlpha: new Float64Array([0.5, 0.5, 0.5]),
-    n: new Float64Array([100, 100, 100]),
-  };
-}
-const params = (creditExponent: number): AdoWeightParams => ({ s: 0, mixDecay: 0.9, minShare: 0.01, minExponent: 0, creditExponent, capacity: 0, floor: 'exact', historyTerm: 'h' });
+import { AdoPolicy, adoRho, newAdoScratch, restorePolicy } from '../../src/mixing/index.js';
+import { creditParams, drive, fixedLawRunner, SyntheticRun, threeCreditState } from './helpers.js';
 
 describe('ADO creditExponent γ: ρ ∝ credit^γ', () => {
   it('is the credit itself at γ = 1 and its square root at γ = 0.5 (before the δ_min floor)', () => {
-    const r1 = Array.from(adoRho(state(), params(1), newAdoScratch(3)));
-    const r05 = Array.from(adoRho(state(), params(0.5), newAdoScratch(3)));
+    const r1 = Array.from(adoRho(threeCreditState(), creditParams({ creditExponent: 1 }), newAdoScratch(3)));
+    const r05 = Array.from(adoRho(threeCreditState(), creditParams({ creditExponent: 0.5 }), newAdoScratch(3)));
     // Credits 4 : 2 : 1e-9 (same α and n): shares 4/6 and 2/6, the third at the floor.
     expect(r1[0] / r1[1]).toBeCloseTo(2, 12);
     expect(r05[0] / r05[1]).toBeCloseTo(Math.SQRT2, 12);

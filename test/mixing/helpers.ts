@@ -1,5 +1,5 @@
 /** Shared helpers for the mixing tests: fake refits with laws given by hand, synthetic runs. */
-import { InlineRefitRunner, type RefitOutcome, type StepObservation, type MixturePolicy } from '../../src/mixing/index.js';
+import { InlineRefitRunner, type AdoWeightParams, type AdoWeightState, type RefitOutcome, type StepObservation, type MixturePolicy } from '../../src/mixing/index.js';
 import { Rng } from '../../src/random/index.js';
 
 /** An inline runner whose refits answer the given laws (null: that domain's fit fails). */
@@ -116,4 +116,28 @@ export function sameBits(a: ArrayLike<number>[], b: ArrayLike<number>[]): boolea
     for (let k = 0; k < a[i].length; k++) if (!Object.is(a[i][k], b[i][k])) return false;
   }
   return true;
+}
+
+/**
+ * Three live domains with laws at n = 100, α = 0.5, ε = 0 and β = 4, 2, 1e−9: credits
+ * α·β·n^(−α) = 0.2, 0.1 and ≈ 0, for tests of adoRho's credit rule.
+ */
+export function threeCreditState(): AdoWeightState {
+  return {
+    mu: new Float64Array([1 / 3, 1 / 3, 1 / 3]),
+    importance: new Float64Array([1, 1, 1]),
+    h: new Float64Array([1 / 3, 1 / 3, 1 / 3]),
+    piBar: new Float64Array(3),
+    live: [true, true, true],
+    hasLaw: new Uint8Array([1, 1, 1]),
+    lawA: new Float64Array([Math.log(4), Math.log(2), Math.log(1e-9)]),
+    lawE: new Float64Array([0, 0, 0]),
+    lawAlpha: new Float64Array([0.5, 0.5, 0.5]),
+    n: new Float64Array([100, 100, 100]),
+  };
+}
+
+/** adoRho's parameters with s = 0, an exact δ_min = 0.01 floor and no α floor, `over` replacing any of them. */
+export function creditParams(over: Partial<AdoWeightParams> = {}): AdoWeightParams {
+  return { s: 0, mixDecay: 0.9, minShare: 0.01, minExponent: 0, creditExponent: 1, capacity: 0, floor: 'exact', historyTerm: 'h', ...over };
 }
