@@ -56,22 +56,16 @@ export type DomainFit =
 export function fitDomains(history: DomainHistory, options: FitDomainsOptions = {}): DomainFit[] {
   const K = checkHistory(history);
   const T = history.steps;
-  const ignoreSteps = intOption('ignoreSteps', options.ignoreSteps, 0, 0);
-  const subsample = intOption('subsample', options.subsample, 10, 1);
-  const minPoints = intOption('minPoints', options.minPoints, 20, 1);
-  const countMode = checkCountMode(options.countMode);
-  const countScale = checkCountScale(options.countScale);
-  const { window, order } = savitzkyGolayOptions({ window: options.window, order: options.order });
+  const prep = prepareOptions(options);
   const fitOptions: FitPowerLawOptions = { preset: options.preset, delta: options.delta };
   const domains = domainList(options.domains, K);
 
   const first = firstSteps(history, K);
   // Cumulative batch totals for 'same-step' counts (also validates every count).
   const cumBatch = batchPrefix(history, K, T);
-  const nNow = domainCountsFrom(history, first, cumBatch, countMode, countScale);
+  const nNow = domainCountsFrom(history, first, cumBatch, prep.countMode, prep.countScale);
 
   const series = new Float64Array(T);
-  const prep: PrepareOptions = { ignoreSteps, subsample, minPoints, countMode, countScale, window, order };
   const results: DomainFit[] = [];
   for (const k of domains) {
     const d = prepareDomain(history, k, first, cumBatch, prep, series);
@@ -89,7 +83,8 @@ export function fitDomains(history: DomainHistory, options: FitDomainsOptions = 
   return results;
 }
 
-interface PrepareOptions {
+/** The validated options that decide which points a domain's law is fitted to. */
+export interface PrepareOptions {
   ignoreSteps: number;
   subsample: number;
   minPoints: number;
@@ -97,6 +92,20 @@ interface PrepareOptions {
   countScale: number;
   window: number;
   order: number;
+}
+
+/** fitDomains' point options with their defaults, validated (throws naming the bad one). */
+export function prepareOptions(options: FitDomainsOptions = {}): PrepareOptions {
+  const { window, order } = savitzkyGolayOptions({ window: options.window, order: options.order });
+  return {
+    ignoreSteps: intOption('ignoreSteps', options.ignoreSteps, 0, 0),
+    subsample: intOption('subsample', options.subsample, 10, 1),
+    minPoints: intOption('minPoints', options.minPoints, 20, 1),
+    countMode: checkCountMode(options.countMode),
+    countScale: checkCountScale(options.countScale),
+    window,
+    order,
+  };
 }
 
 /** The points a domain's law is fitted to, or why there are too few. */
@@ -118,16 +127,7 @@ export interface DomainFitData {
 export function domainFitData(history: DomainHistory, domain: number, options: FitDomainsOptions = {}): DomainFitData {
   const K = checkHistory(history);
   const [k] = domainList([domain], K);
-  const { window, order } = savitzkyGolayOptions({ window: options.window, order: options.order });
-  const prep: PrepareOptions = {
-    ignoreSteps: intOption('ignoreSteps', options.ignoreSteps, 0, 0),
-    subsample: intOption('subsample', options.subsample, 10, 1),
-    minPoints: intOption('minPoints', options.minPoints, 20, 1),
-    countMode: checkCountMode(options.countMode),
-    countScale: checkCountScale(options.countScale),
-    window,
-    order,
-  };
+  const prep = prepareOptions(options);
   const first = firstSteps(history, K);
   const cumBatch = batchPrefix(history, K, history.steps);
   return prepareDomain(history, k, first, cumBatch, prep, new Float64Array(history.steps));
@@ -175,7 +175,7 @@ function prepareDomain(
   }
   const P = out.steps.length;
   if (P < o.minPoints) {
-    out.reason = refusal(P, o.minPoints, M, f, o.ignoreSteps, o.subsample, zeroN);
+    out.reason = tooFewPointsReason(P, o, M, f, zeroN);
     return out;
   }
   // Smooth only where a point is kept.
@@ -185,7 +185,7 @@ function prepareDomain(
     const j = out.steps[i] - f;
     const v = kernel ? smoothedAt(kernel, series, 0, M, j) : series[j];
     if (!(v > 0) || !Number.isFinite(v)) {
-      out.reason = `smoothed loss at step ${out.steps[i]} is ${v}, not positive: a power law cannot be fitted in log space`;
+      out.reason = nonPositiveSmoothedReason(out.steps[i], v);
       return out;
     }
     out.loss.push(v);
@@ -250,7 +250,7 @@ function imputeDomain(
     const l = loss[t];
     if (cnt[t] > 0 && typeof l === 'number' && !Number.isNaN(l)) {
       if (!(l > 0) || !Number.isFinite(l)) {
-        return `loss[${k}][${t}] = ${l} is not a positive finite number (domain ${k}, step ${t})`;
+        return badLossReason(k, t, l);
       }
       prev = l;
       if (firstObserved < 0) firstObserved = t;
@@ -260,7 +260,7 @@ function imputeDomain(
     out[t - f] = prev;
   }
   if (firstObserved < 0) {
-    return `no observed loss for domain ${k} in steps ${f}..${T - 1}`;
+    return noObservedLossReason(k, f, T);
   }
   // No batch mean at the first step (nothing present then): back-fill with the first observation.
   if (Number.isNaN(out[0])) {
@@ -286,15 +286,9 @@ function batchMean(history: DomainHistory, t: number, first: Int32Array): number
   return w > 0 ? s / w : NaN;
 }
 
-function refusal(
-  points: number,
-  minPoints: number,
-  M: number,
-  f: number,
-  ignoreSteps: number,
-  subsample: number,
-  zeroN: number,
-): string {
+/** Why a domain present since row f, now M rows long, is not fitted: `points` < minPoints. */
+export function tooFewPointsReason(points: number, o: PrepareOptions, M: number, f: number, zeroN: number): string {
+  const { minPoints, ignoreSteps, subsample } = o;
   const kept = `every ${subsample}${ordinalSuffix(subsample)} step kept`;
   const skipped = zeroN > 0 ? `, ${zeroN} with n = 0 skipped` : '';
   if (ignoreSteps > 0) {
@@ -304,6 +298,21 @@ function refusal(
     );
   }
   return `${points} points to fit, need ${minPoints} (${M} steps since step ${f}, ${kept}${skipped})`;
+}
+
+/** Why a domain whose observed loss at row t is l (not > 0) is not fitted. */
+export function badLossReason(k: number, t: number, l: number): string {
+  return `loss[${k}][${t}] = ${l} is not a positive finite number (domain ${k}, step ${t})`;
+}
+
+/** Why a domain present since row f, with rows up to T − 1, none observed, is not fitted. */
+export function noObservedLossReason(k: number, f: number, T: number): string {
+  return `no observed loss for domain ${k} in steps ${f}..${T - 1}`;
+}
+
+/** Why a domain whose smoothed loss at row t is v (not > 0) is not fitted. */
+export function nonPositiveSmoothedReason(t: number, v: number): string {
+  return `smoothed loss at step ${t} is ${v}, not positive: a power law cannot be fitted in log space`;
 }
 
 function ordinalSuffix(n: number): string {

@@ -50,10 +50,10 @@ import {
   type AdoWeightParams,
   type AdoWeightState,
 } from './adoWeights.js';
-import { StepHistory } from './history.js';
+import { FitPointHistory, fitPointOptions } from './fitPoints.js';
 import { InlineRefitRunner } from './refit.js';
-import type { RefitDomainResult, RefitFitOptions, RefitOutcome, RefitRunner } from './refitTypes.js';
-import { minShareProblem, resolveSettings, type AdoSettings, type AdoTarget } from './adoSettings.js';
+import type { RefitDomainJob, RefitDomainResult, RefitFitOptions, RefitOutcome, RefitRunner } from './refitTypes.js';
+import { minShareProblem, refitFitOptions, resolveSettings, type AdoSettings, type AdoTarget } from './adoSettings.js';
 import { adoOptionsSchema } from './optionSchemas.js';
 import { parseOptions } from './schemaText.js';
 import { parseAdoSnapshot } from './snapshotSchemas.js';
@@ -70,8 +70,6 @@ export interface AdoPolicyOptions extends Partial<AdoSettings> {
   prior?: ArrayLike<number>;
   /** Where refits run; default inline (synchronous). */
   refitRunner?: RefitRunner;
-  /** Rows of address space reserved per history buffer before a copying reallocation. */
-  maxHistoryRows?: number;
 }
 
 /** What the last applied refit did (for logs and reports). */
@@ -113,8 +111,9 @@ export class AdoPolicy implements MixturePolicy {
   private nOwn: Float64Array;
   private n: Float64Array;
   private scratch: AdoScratch;
-  private history: StepHistory;
-  private pending: PendingRefit[] = [];
+  private history: FitPointHistory;
+  /** Refits in flight, with the jobs each was started with. */
+  private pending: (PendingRefit & { jobs: RefitDomainJob[] })[] = [];
   private lastStep = -1;
   private runner: RefitRunner;
   private ownsRunner: boolean;
@@ -128,7 +127,7 @@ export class AdoPolicy implements MixturePolicy {
 
   constructor(options: AdoPolicyOptions) {
     if (options === null || typeof options !== 'object') throw new Error('AdoPolicy: options must be an object');
-    const { domains: _d, prior: _p, refitRunner, maxHistoryRows, ...given } = parseOptions(adoOptionsSchema, options, 'AdoPolicy');
+    const { domains: _d, prior: _p, refitRunner, ...given } = parseOptions(adoOptionsSchema, options, 'AdoPolicy');
     checkDomains(options.domains, 'AdoPolicy');
     this.names = [...options.domains];
     const K = this.names.length;
@@ -155,23 +154,16 @@ export class AdoPolicy implements MixturePolicy {
     this.nBase = new Float64Array(K);
     this.n = new Float64Array(K);
     this.scratch = newAdoScratch(K);
-    this.history = new StepHistory(K, { maxRows: maxHistoryRows });
+    this.fitOptions = refitFitOptions(this.settings);
+    this.history = new FitPointHistory(K, fitPointOptions(this.fitOptions));
     this.ownsRunner = refitRunner === undefined;
     this.runner = (refitRunner as RefitRunner | undefined) ?? new InlineRefitRunner();
     this.weightParams = weightParams(this.settings);
-    const st = this.settings;
-    this.fitOptions = {
-      preset: st.bounds,
-      ignoreSteps: st.ignoreSteps,
-      countMode: st.countMode,
-      minPoints: st.minPoints,
-      ...st.fit,
-    };
   }
 
   /** Restores a policy from `snapshot()` (e.g. read from a checkpoint file), checking every field (snapshotSchemas.ts). */
-  static restore(snapshot: unknown, env: { refitRunner?: RefitRunner; maxHistoryRows?: number } = {}): AdoPolicy {
-    const { s, importance } = parseAdoSnapshot(snapshot);
+  static restore(snapshot: unknown, env: { refitRunner?: RefitRunner } = {}): AdoPolicy {
+    const { s, importance, points, pendingJobs } = parseAdoSnapshot(snapshot);
     const { settings } = s;
     // Built with a placeholder target and floor (an explicit target may have grown with
     // addDomain, exhausted domains make room for a larger δ_min), then given the saved ones.
@@ -181,7 +173,6 @@ export class AdoPolicy implements MixturePolicy {
       minShare: 0,
       domains: s.domains,
       refitRunner: env.refitRunner,
-      maxHistoryRows: env.maxHistoryRows,
     });
     (p as { settings: Readonly<AdoSettings> }).settings = Object.freeze(settings);
     p.weightParams = weightParams(settings);
@@ -202,13 +193,13 @@ export class AdoPolicy implements MixturePolicy {
     p.nSame = s.nSame;
     p.nOwn = Float64Array.from(s.nOwn);
     p.nBase = Float64Array.from(s.nBase);
-    p.history = StepHistory.fromJSON(s.history, s.domains, 'ado snapshot', { maxRows: env.maxHistoryRows });
+    p.history = points;
     p.lastStep = s.step;
-    p.pending = s.pending.map((j) => ({ id: j.id, rows: j.rows, applyAt: j.applyAt, domains: [...j.domains] }));
+    p.pending = s.pending.map((j, i) => ({ id: j.id, rows: j.rows, applyAt: j.applyAt, domains: [...j.domains], jobs: pendingJobs[i] }));
     p.refreshCounts();
-    // Restart the refits that were in flight: they read only rows < rows, so they give the
-    // same laws as in the uninterrupted run.
-    for (const j of p.pending) p.runner.submit({ id: j.id, rows: j.rows, fit: p.fitOptions, domains: j.domains }, p.history);
+    // Restart the refits that were in flight with the points they were started with: they
+    // give the same laws as in the uninterrupted run.
+    for (const j of p.pending) p.runner.submit({ id: j.id, rows: j.rows, fit: p.fitOptions, jobs: j.jobs }, p.history);
     return p;
   }
 
@@ -238,7 +229,7 @@ export class AdoPolicy implements MixturePolicy {
 
   /** Refits started but not applied yet. */
   get pendingRefits(): readonly PendingRefit[] {
-    return this.pending;
+    return this.pending.map(({ jobs: _j, ...j }) => j);
   }
 
   /** Smoothed realised shares h (a copy). */
@@ -282,9 +273,10 @@ export class AdoPolicy implements MixturePolicy {
     if (t >= st.startStep && t % st.refitInterval === 0) {
       const domains: number[] = [];
       for (let k = 0; k < K; k++) if (this.live[k]) domains.push(k);
-      this.runner.submit({ id: t, rows: this.history.rows, fit: this.fitOptions, domains }, this.history);
+      const jobs = this.history.prepare(domains);
+      this.runner.submit({ id: t, rows: this.history.rows, fit: this.fitOptions, jobs }, this.history);
       if (st.lag === 0) this.apply(t, t, this.runner.collect(t));
-      else this.pending.push({ id: t, rows: this.history.rows, applyAt: t + st.lag, domains });
+      else this.pending.push({ id: t, rows: this.history.rows, applyAt: t + st.lag, domains, jobs });
     }
     // 4. the mixture for step t + 1.
     const state = this.weightState();
@@ -337,7 +329,7 @@ export class AdoPolicy implements MixturePolicy {
   snapshot(): AdoPolicySnapshot {
     return {
       kind: 'ado',
-      version: 1,
+      version: 2,
       step: this.lastStep,
       domains: [...this.names],
       settings: { ...this.settings, fit: { ...this.settings.fit }, target: copyTarget(this.settings.target) },
@@ -352,8 +344,8 @@ export class AdoPolicy implements MixturePolicy {
       nSame: this.nSame,
       nOwn: Array.from(this.nOwn),
       nBase: Array.from(this.nBase),
-      pending: this.pending.map((j) => ({ ...j, domains: [...j.domains] })),
-      history: this.history.toJSON(),
+      pending: this.pending.map((j) => ({ id: j.id, rows: j.rows, applyAt: j.applyAt, domains: [...j.domains], jobs: j.jobs.map((job) => this.history.jobToJSON(job)) })),
+      points: this.history.toJSON(),
     };
   }
 

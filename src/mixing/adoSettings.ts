@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { BoundPreset, CountMode } from '../curves/index.js';
 import type { FloorMode, HistoryTerm } from './adoWeights.js';
+import type { RefitFitOptions } from './refitTypes.js';
 import { describeValue, integer, mustBe, parseOptions, strictObject } from './schemaText.js';
 
 export type AdoPreset = 'default' | 'reference';
@@ -129,8 +130,12 @@ export interface AdoSettings {
   /** A refit started after step t is applied after step t + lag (0: inline, at once). */
   lag: number;
   acceptFits: AcceptFits;
-  /** Extra fitting options passed to fitDomains (Huber δ, subsampling, smoothing window/order). */
-  fit: { delta?: number; subsample?: number; window?: number; order?: number };
+  /**
+   * Extra fitting options passed to fitDomains (Huber δ, subsampling, smoothing window/order),
+   * and `maxPoints`: opt-in thinning for very long runs, at most about this many fit points per
+   * domain, log-spaced in n (fitPoints.ts; off by default: every point is kept).
+   */
+  fit: { delta?: number; subsample?: number; window?: number; order?: number; maxPoints?: number };
 }
 
 /** The defaults of each preset. */
@@ -235,7 +240,7 @@ export const adoSettingsShape = {
   minPoints: integer(1).optional(),
   lag: integer(0).optional(),
   acceptFits: oneOf(ACCEPTS).optional(),
-  fit: strictObject({ delta: positive, subsample: positive, window: positive, order: positive }).optional(),
+  fit: strictObject({ delta: positive, subsample: positive, window: positive, order: positive, maxPoints: integer(8).optional() }).optional(),
 };
 
 const settingsSchema = strictObject(adoSettingsShape);
@@ -292,4 +297,9 @@ export function resolveSettings(o: Partial<AdoSettings>, domains?: number): AdoS
 function withoutUndefined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
   return o;
+}
+
+/** The fit options a refit of these settings uses (fitDomains' names). */
+export function refitFitOptions(st: AdoSettings): RefitFitOptions {
+  return { preset: st.bounds, ignoreSteps: st.ignoreSteps, countMode: st.countMode, minPoints: st.minPoints, ...st.fit };
 }

@@ -14,14 +14,14 @@ export { ADO_PRESETS, resolveSettings as resolveAdoSettings } from './adoSetting
 export type { AdoPreset, AdoSettings, AcceptFits, AdoTarget } from './adoSettings.js';
 export { adoMixture, adoRho, clipMinProbability, updateHistoryShares, newAdoScratch } from './adoWeights.js';
 export type { AdoWeightParams, AdoWeightState, AdoScratch, FloorMode, HistoryTerm } from './adoWeights.js';
-export { StepHistory, readColumns } from './history.js';
-export type { HistoryJson, HistoryOptions } from './history.js';
+export { FitPointHistory, fitPointOptions } from './fitPoints.js';
+export type { FitPointOptions, FitPointsJson, DomainPointsJson, RefitDomainJobJson } from './fitPoints.js';
 export { computeRefit, InlineRefitRunner } from './refit.js';
 export type {
-  DomainHistoryView,
+  RefitDomainJob,
   RefitDomainResult,
   RefitFitOptions,
-  RefitHistorySource,
+  RefitPointSource,
   RefitOutcome,
   RefitRequest,
   RefitRunner,

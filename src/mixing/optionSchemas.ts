@@ -25,7 +25,6 @@ export const adoOptionsSchema = strictObject({
   domains: elsewhere(),
   prior: elsewhere(),
   refitRunner: refitRunner.optional(),
-  maxHistoryRows: integer(1).optional(),
 });
 
 /** ODM's knobs, each optional (defaults in resolveOdmSettings). */

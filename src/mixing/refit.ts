@@ -1,22 +1,29 @@
 /**
- * One refit: fit every requested domain's law over history rows 0 … rows−1 with
- * `fitDomains`, and report, per domain, finite parameters or why there are none.
- * Pure; runs inline (InlineRefitRunner) or inside the refit worker (src/refit).
+ * One refit: fit every job's law (its prepared points, see fitPoints.ts) with fitPowerLaw,
+ * and report, per domain, finite parameters or why there are none.
+ * Pure; runs inline (InlineRefitRunner) or inside a refit worker (src/refit).
  */
-import { fitDomains } from '../curves/index.js';
-import type { DomainHistoryView, RefitDomainResult, RefitFitOptions, RefitOutcome, RefitHistorySource, RefitRequest, RefitRunner } from './refitTypes.js';
+import { fitPowerLaw } from '../curves/index.js';
+import { gatherPoints } from './pointArena.js';
+import type { RefitDomainJob, RefitDomainResult, RefitFitOptions, RefitOutcome, RefitPointSource, RefitRequest, RefitRunner } from './refitTypes.js';
 
-export function computeRefit(history: DomainHistoryView, rows: number, fit: RefitFitOptions, domains: readonly number[]): RefitOutcome {
+/** `views[a]`: arena a's Float64Array (the arenas the jobs' chunks live in). */
+export function computeRefit(jobs: readonly RefitDomainJob[], fit: RefitFitOptions, views: readonly Float64Array[]): RefitOutcome {
   try {
-    const view: DomainHistoryView = { ...history, steps: rows };
-    const fits = fitDomains(view, { ...fit, domains: [...domains] });
-    const results: RefitDomainResult[] = fits.map((f) => {
-      if (!f.ok) return { domain: f.domain, ok: false, reason: f.reason, points: f.points };
-      const { a, e, alpha } = f.fit.params;
-      if (!Number.isFinite(a) || !Number.isFinite(e) || !Number.isFinite(alpha)) {
-        return { domain: f.domain, ok: false, reason: `non-finite parameters (a=${a}, e=${e}, alpha=${alpha})`, points: f.fit.points };
+    const options = { preset: fit.preset, delta: fit.delta };
+    const results = jobs.map((job): RefitDomainResult => {
+      if (job.reason !== undefined) return { domain: job.domain, ok: false, reason: job.reason, points: job.points };
+      const { n, loss } = gatherPoints(views, job.chunks, job.frozen, job.tailN, job.tailLoss);
+      try {
+        const f = fitPowerLaw(n, loss, options);
+        const { a, e, alpha } = f.params;
+        if (!Number.isFinite(a) || !Number.isFinite(e) || !Number.isFinite(alpha)) {
+          return { domain: job.domain, ok: false, reason: `non-finite parameters (a=${a}, e=${e}, alpha=${alpha})`, points: f.points };
+        }
+        return { domain: job.domain, ok: true, params: [a, e, alpha], points: f.points };
+      } catch (err) {
+        return { domain: job.domain, ok: false, reason: (err as Error).message, points: job.points };
       }
-      return { domain: f.domain, ok: true, params: [a, e, alpha], points: f.fit.points };
     });
     return { results };
   } catch (err) {
@@ -24,18 +31,23 @@ export function computeRefit(history: DomainHistoryView, rows: number, fit: Refi
   }
 }
 
+function fitJobs(request: RefitRequest, points: RefitPointSource): RefitOutcome {
+  return computeRefit(request.jobs, request.fit, points.arena.views);
+}
+
 /**
- * Runs each refit synchronously when it is submitted (the history rows it reads never
- * change afterwards, so computing early gives the same outcome as computing late).
+ * Runs each refit synchronously when it is submitted (the points it reads never change
+ * afterwards, so computing early gives the same outcome as computing late).
  */
 export class InlineRefitRunner implements RefitRunner {
   readonly mode = 'inline' as const;
   private readonly done = new Map<number, RefitOutcome>();
 
-  constructor(private readonly compute: typeof computeRefit = computeRefit) {}
+  /** `compute` replaces the fit (tests: laws given by hand). */
+  constructor(private readonly compute: (request: RefitRequest, points: RefitPointSource) => RefitOutcome = fitJobs) {}
 
-  submit(request: RefitRequest, history: RefitHistorySource): void {
-    this.done.set(request.id, this.compute(history.view(request.rows), request.rows, request.fit, request.domains));
+  submit(request: RefitRequest, points: RefitPointSource): void {
+    this.done.set(request.id, this.compute(request, points));
   }
 
   collect(id: number): RefitOutcome {

@@ -2,19 +2,11 @@
  * What a refit is, and the runner that performs it (inline here, or in a worker thread
  * at the edge, see src/refit).
  *
- * A refit started after step t reads history rows 0 … rows−1 (rows = rows written after
- * step t) and nothing newer, so its outcome depends only on the history up to t, never on
- * when it runs. The policy collects it after step t + lag.
+ * A refit started after step t fits the points prepared after step t (RefitDomainJob) and
+ * nothing newer, so its outcome depends only on the history up to t, never on when it
+ * runs. The policy collects it after step t + lag.
  */
 import type { CountMode, BoundPreset } from '../curves/index.js';
-
-/** Structurally the `DomainHistory` the fitting engine takes. */
-export interface DomainHistoryView {
-  steps: number;
-  loss: ArrayLike<number>[];
-  count: ArrayLike<number>[];
-  firstStep?: ArrayLike<number>;
-}
 
 /** The options a refit passes to `fitDomains` (everything but `domains`). */
 export interface RefitFitOptions {
@@ -27,6 +19,8 @@ export interface RefitFitOptions {
   window?: number;
   order?: number;
   countScale?: number;
+  /** Thinning (fitPoints.ts); absent or 0: every point is kept. */
+  maxPoints?: number;
 }
 
 /** One domain's refit result. `ok` only when the fit succeeded with finite parameters. */
@@ -41,31 +35,45 @@ export interface RefitOutcome {
   error?: string;
 }
 
+/**
+ * What one domain's fit reads, prepared when the refit starts (fitPoints.ts): its frozen
+ * points (a chunk list in the point arena and a count; chunks never change once written)
+ * and the tail points smoothed at the start, or the reason it cannot be fitted.
+ */
+export interface RefitDomainJob {
+  domain: number;
+  /** Set when the domain cannot be fitted; then there are no points to read. */
+  reason?: string;
+  /** Points the fit would use (reported with a refusal too). */
+  points: number;
+  chunks: number[];
+  frozen: number;
+  /** The domain's thinning generation when prepared (a snapshot stores the points again if it changed). */
+  generation: number;
+  tailN: number[];
+  tailLoss: number[];
+}
+
 export interface RefitRequest {
   /** Unique per policy; the policy's step after which the refit started. */
   id: number;
-  /** History rows the refit reads. */
+  /** History rows when it started. */
   rows: number;
   fit: RefitFitOptions;
-  /** Domain indices to fit (live domains). */
-  domains: number[];
+  /** One per domain to fit (live domains), in order. */
+  jobs: RefitDomainJob[];
 }
 
-/** Anything that exposes the history buffers a refit reads. */
-export interface RefitHistorySource {
-  view(rows?: number): DomainHistoryView;
-  /** Row-major rows (K losses then K counts per row, see history.ts), shared with a worker. */
-  readonly buffer: SharedArrayBuffer | ArrayBuffer;
-  /** K: the number of domains, so a row is 2K doubles. */
-  readonly domains: number;
-  readonly firstRow: readonly number[];
+/** Where the frozen points a job names live: the point arena's buffers, shared with a worker. */
+export interface RefitPointSource {
+  readonly arena: { readonly buffers: readonly (SharedArrayBuffer | ArrayBuffer)[]; readonly views: readonly Float64Array[] };
   readonly shared: boolean;
 }
 
 export interface RefitRunner {
   readonly mode: 'inline' | 'worker';
-  /** Starts a refit over `history` (shared, not copied; rows < request.rows are never written again). */
-  submit(request: RefitRequest, history: RefitHistorySource): void;
+  /** Starts a refit of the jobs' points (shared, not copied; the chunks they name never change). */
+  submit(request: RefitRequest, points: RefitPointSource): void;
   /** The outcome of a submitted refit, waiting for it if it is not done. Each id is collected once. */
   collect(id: number): RefitOutcome;
   /** Forget submitted refits (their results are never collected). */

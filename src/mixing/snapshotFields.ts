@@ -17,7 +17,8 @@ export function snapshotError(kind: string, field: string, expected: string, got
 }
 
 /** Common header: kind, version, step, domains. */
-export function checkSnapshotHeader(s: unknown, kind: string | readonly string[], version: number): PolicySnapshot {
+export function checkSnapshotHeader(s: unknown, kind: string | readonly string[], version: number | readonly number[]): PolicySnapshot {
+  const versions = typeof version === 'number' ? [version] : version;
   const kinds = typeof kind === 'string' ? [kind] : kind;
   if (s === null || typeof s !== 'object' || Array.isArray(s)) {
     throw new Error(`policy snapshot must be an object, got ${s === null ? 'null' : Array.isArray(s) ? 'an array' : typeof s}`);
@@ -27,7 +28,7 @@ export function checkSnapshotHeader(s: unknown, kind: string | readonly string[]
     throw snapshotError('policy', 'kind', `one of ${kinds.join(', ')}`, o.kind);
   }
   const k = o.kind;
-  if (o.version !== version) throw snapshotError(k, 'version', `${version} (this adomix)`, o.version);
+  if (!versions.includes(o.version as number)) throw snapshotError(k, 'version', `${versions.join(' or ')} (this adomix)`, o.version);
   if (typeof o.step !== 'number' || !Number.isSafeInteger(o.step) || o.step < -1) {
     throw snapshotError(k, 'step', 'an integer ≥ -1', o.step);
   }

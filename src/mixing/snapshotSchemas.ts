@@ -21,11 +21,12 @@
  * - odm weights are the mixture its rewards give (±1e-9), static `balanced` base is uniform.
  */
 import { z } from 'zod';
-import { adoSettingsShape, minShareProblem, resolveSettings, type AdoSettings } from './adoSettings.js';
+import { adoSettingsShape, minShareProblem, refitFitOptions, resolveSettings, type AdoSettings } from './adoSettings.js';
 import { integer, mustBe, snapshotIssueError, strictObject } from './schemaText.js';
 import { checkSnapshotHeader, snapshotError, snapshotFail } from './snapshotFields.js';
-import type { AdoPolicySnapshot, OdmPolicySnapshot, OdmSettings, StaticPolicySnapshot } from './snapshotTypes.js';
-import type { HistoryJson } from './history.js';
+import type { AdoPolicySnapshot, HistoryJson, OdmPolicySnapshot, OdmSettings, PendingRefit, PendingRefitJson, StaticPolicySnapshot } from './snapshotTypes.js';
+import { FitPointHistory, fitPointOptions, type FitPointOptions } from './fitPoints.js';
+import type { RefitDomainJob } from './refitTypes.js';
 import { initialShares } from './adoWeights.js';
 import { odmMixture } from './odmWeights.js';
 import { normalizeLive } from './shares.js';
@@ -81,7 +82,7 @@ const countColumn = column<number>('an array of counts (integers ≥ 0)', 'an in
 
 const HEADER = { kind: z.unknown(), version: z.unknown(), step: z.unknown(), domains: z.unknown() };
 
-function adoSchema(K: number) {
+function adoSchema(K: number, version: number) {
   return strictObject({
     ...HEADER,
     settings: settingsObject,
@@ -97,16 +98,27 @@ function adoSchema(K: number) {
     nOwn: array(integer(0), K, 'integers ≥ 0'),
     nBase: array(integer(0), K, 'integers ≥ 0'),
     pending: z.array(
-      strictObject({ id: integer(0), rows: integer(0), applyAt: integer(0), domains: z.array(integer(0), { error: mustBe('an array of domain indices') }) }),
-      { error: mustBe('an array of refits {id, rows, applyAt, domains}') },
+      strictObject({
+        id: integer(0),
+        rows: integer(0),
+        applyAt: integer(0),
+        domains: z.array(integer(0), { error: mustBe('an array of domain indices') }),
+        ...(version === 2 ? { jobs: z.array(z.unknown(), { error: mustBe('an array of prepared refit jobs') }) } : {}),
+      }),
+      { error: mustBe(`an array of refits {id, rows, applyAt, domains${version === 2 ? ', jobs' : ''}}`) },
     ),
-    history: strictObject({
-      rows: integer(0),
-      firstStep: integer(-1),
-      firstRow: array(integer(0), K, 'integers ≥ 0'),
-      loss: array(lossColumn, K, 'loss columns'),
-      count: array(countColumn, K, 'count columns'),
-    }),
+    // Version 2's fit points are checked field by field by FitPointHistory.fromJSON.
+    ...(version === 2
+      ? { points: z.unknown() }
+      : {
+          history: strictObject({
+            rows: integer(0),
+            firstStep: integer(-1),
+            firstRow: array(integer(0), K, 'integers ≥ 0'),
+            loss: array(lossColumn, K, 'loss columns'),
+            count: array(countColumn, K, 'count columns'),
+          }),
+        }),
   });
 }
 
@@ -184,14 +196,27 @@ function near(a: number, b: number, tolerance = SUM_TOLERANCE): boolean {
 /** Settings added after the first ado snapshots: an older snapshot may lack them (they resolve to their defaults, `target` and `initialMixture` to "prior"). */
 const ADO_SETTINGS_ADDED_LATER: ReadonlySet<string> = new Set(['target', 'initialMixture', 'creditExponent', 'capacity']);
 
+/** A checked ado snapshot, ready to resume. */
+export interface ParsedAdoSnapshot {
+  /** The snapshot, its settings resolved. */
+  s: AdoPolicySnapshot;
+  /** The importance τ the policy resumes with. */
+  importance: Float64Array;
+  /** The fit points (version 1: its rows replayed). */
+  points: FitPointHistory;
+  /** The jobs of each refit in flight, as they were started. */
+  pendingJobs: RefitDomainJob[][];
+}
+
 /**
  * A checked ado snapshot, its settings resolved (older snapshots: `target` defaults to
- * "prior", what they weighted ρ by) and the importance τ the policy resumes with.
+ * "prior", what they weighted ρ by), the importance τ and the fit points it resumes with.
  */
-export function parseAdoSnapshot(snapshot: unknown): { s: AdoPolicySnapshot; importance: Float64Array } {
-  const header = checkSnapshotHeader(snapshot, 'ado', 1);
+export function parseAdoSnapshot(snapshot: unknown): ParsedAdoSnapshot {
+  const header = checkSnapshotHeader(snapshot, 'ado', [1, 2]);
   const K = header.domains.length;
-  const s = parse('ado', adoSchema(K), snapshot) as unknown as AdoPolicySnapshot;
+  const version = header.version as 1 | 2;
+  const s = parse('ado', adoSchema(K, version), snapshot) as unknown as AdoPolicySnapshot;
   const { domains, exhausted } = s;
   const saved = s.settings as Partial<AdoSettings>;
   requireSettings('ado', saved, Object.keys(adoSettingsShape).filter((k) => !ADO_SETTINGS_ADDED_LATER.has(k)));
@@ -206,10 +231,55 @@ export function parseAdoSnapshot(snapshot: unknown): { s: AdoPolicySnapshot; imp
   const importance = adoImportance(s, settings);
   if (s.laws.every((l) => l === null)) checkBeforeFirstLaw(s, settings.initialMixture, initialShares(settings.initialMixture, Float64Array.from(s.mu), importance));
   if (s.laws.some((l) => l !== null) && s.lawsVersion < 1) throw snapshotError('ado', 'lawsVersion', '≥ 1 (there are laws)', s.lawsVersion);
-  checkHistory(s);
-  checkCounts(s);
-  checkPending(s, settings);
-  return { s: { ...s, settings }, importance };
+  const options = fitPointOptions(refitFitOptions(settings));
+  if (version === 1) {
+    const h = s.history!;
+    checkHistory(h, s);
+    checkCounts(s, countsOfRows(h));
+    checkPending(s, settings, h.firstStep, h.firstRow);
+    const { points, pendingJobs } = replayRows(h, options, s.pending);
+    return { s: { ...s, settings }, importance, points, pendingJobs };
+  }
+  const points = FitPointHistory.fromJSON(s.points, domains, options, 'ado snapshot');
+  const expectedRows = s.step < 0 ? 0 : s.step - points.firstStep + 1;
+  if (points.rows !== expectedRows) throw snapshotError('ado', 'points.rows', `${expectedRows} (steps ${points.firstStep}…${s.step})`, points.rows);
+  const joined = points.firstRow;
+  joined.forEach((f, k) => {
+    if (k === 0 ? f !== 0 : f < joined[k - 1]) throw snapshotError('ado', `points.domains[${k}].first`, k === 0 ? '0 (the first domain is there from the start)' : `≥ ${joined[k - 1]} (domains are added in order)`, f);
+  });
+  checkCounts(s, points.counts());
+  checkPending(s, settings, points.firstStep, points.firstRow);
+  const pendingJobs = s.pending.map((j, i) => {
+    const jobs = (j as PendingRefitJson).jobs;
+    const at = `pending[${i}].jobs`;
+    if (jobs.length !== j.domains.length || jobs.some((job, n) => (job as { domain?: unknown })?.domain !== j.domains[n])) {
+      throw snapshotFail('ado', at, `must hold one job per domain of "pending[${i}].domains" (${j.domains.join(', ')}), in order`, jobs);
+    }
+    return jobs.map((job, n) => points.jobFromJSON(job, 'ado snapshot', `${at}[${n}]`));
+  });
+  return { s: { ...s, settings }, importance, points, pendingJobs };
+}
+
+/** Version 1's rows, appended to fresh fit points; each refit in flight prepared at its own row. */
+function replayRows(h: HistoryJson, options: FitPointOptions, pending: readonly PendingRefit[]): { points: FitPointHistory; pendingJobs: RefitDomainJob[][] } {
+  const K = h.firstRow.length;
+  const points = new FitPointHistory(h.firstRow.filter((r) => r === 0).length, options);
+  const loss = new Float64Array(K);
+  const count = new Float64Array(K);
+  const pendingJobs: RefitDomainJob[][] = pending.map(() => []);
+  for (let r = 0; r < h.rows; r++) {
+    while (points.domains < K && h.firstRow[points.domains] === r) points.addDomain();
+    for (let k = 0; k < points.domains; k++) {
+      loss[k] = h.loss[k][r] ?? NaN;
+      count[k] = h.count[k][r];
+    }
+    points.append(h.firstStep + r, loss, count);
+    pending.forEach((j, i) => {
+      if (j.rows === r + 1) pendingJobs[i] = points.prepare(j.domains);
+    });
+  }
+  while (points.domains < K) points.addDomain();
+  return { points, pendingJobs };
 }
 
 /** Until a domain has a law the mixture is the initial one (μ or τ normalised: settings.initialMixture) over the live domains, and π̄ is it (±1e-9). */
@@ -259,8 +329,7 @@ function adoImportance(s: AdoPolicySnapshot, settings: AdoSettings): Float64Arra
   return Float64Array.from(target, (x) => x / sum);
 }
 
-function checkHistory(s: AdoPolicySnapshot): void {
-  const h = s.history;
+function checkHistory(h: HistoryJson, s: AdoPolicySnapshot): void {
   const { rows, firstStep, firstRow } = h;
   const K = s.domains.length;
   if (rows > 0 ? firstStep < 0 : firstStep !== -1) throw snapshotError('ado', 'history.firstStep', rows > 0 ? 'an integer ≥ 0' : '-1 (no rows)', firstStep);
@@ -300,23 +369,29 @@ function rowTotals(h: HistoryJson, rows: number): Float64Array {
   return totals;
 }
 
-/** nSame, nOwn, nBase from the history's counts (integers: exact). */
-function checkCounts(s: AdoPolicySnapshot): void {
-  const h = s.history;
+/** The counts a snapshot's history holds: every count, each domain's own, each domain's base (every count before it joined). */
+interface HistoryCounts {
+  all: number;
+  own: number[];
+  base: number[];
+}
+
+function countsOfRows(h: HistoryJson): HistoryCounts {
   const totals = rowTotals(h, h.rows);
-  const all = sumOf(totals);
-  if (s.nSame !== all) throw snapshotError('ado', 'nSame', `${all} (the history's total count)`, s.nSame);
+  return { all: sumOf(totals), own: h.count.map(sumOf), base: h.firstRow.map((f) => sumOf(totals.subarray(0, f))) };
+}
+
+/** nSame, nOwn, nBase agree with the history's counts (integers: exact). */
+function checkCounts(s: AdoPolicySnapshot, c: HistoryCounts): void {
+  if (s.nSame !== c.all) throw snapshotError('ado', 'nSame', `${c.all} (the history's total count)`, s.nSame);
   s.domains.forEach((name, k) => {
-    const own = sumOf(h.count[k]);
-    if (s.nOwn[k] !== own) throw snapshotError('ado', `nOwn[${k}]`, `${own} (domain "${name}"'s total count in the history)`, s.nOwn[k]);
-    const base = sumOf(totals.subarray(0, h.firstRow[k]));
-    if (s.nBase[k] !== base) throw snapshotError('ado', `nBase[${k}]`, `${base} (the history's total count before domain "${name}" was added)`, s.nBase[k]);
+    if (s.nOwn[k] !== c.own[k]) throw snapshotError('ado', `nOwn[${k}]`, `${c.own[k]} (domain "${name}"'s total count in the history)`, s.nOwn[k]);
+    if (s.nBase[k] !== c.base[k]) throw snapshotError('ado', `nBase[${k}]`, `${c.base[k]} (the history's total count before domain "${name}" was added)`, s.nBase[k]);
   });
 }
 
 /** The refits in flight are exactly those started in the last `lag` steps, as the policy started them. */
-function checkPending(s: AdoPolicySnapshot, st: AdoSettings): void {
-  const { firstStep, firstRow } = s.history;
+function checkPending(s: AdoPolicySnapshot, st: AdoSettings, firstStep: number, firstRow: readonly number[]): void {
   const expected: number[] = [];
   if (s.step >= 0 && st.lag > 0) {
     const from = Math.max(firstStep, st.startStep, s.step - st.lag + 1);

@@ -4,7 +4,7 @@
  * import them and neither imports the other.
  */
 import type { AdoSettings } from './adoSettings.js';
-import type { HistoryJson } from './history.js';
+import type { FitPointsJson, RefitDomainJobJson } from './fitPoints.js';
 import type { PolicySnapshot } from './policy.js';
 
 export interface PendingRefit {
@@ -14,9 +14,27 @@ export interface PendingRefit {
   domains: number[];
 }
 
+/** A refit in flight in a version-2 snapshot: with the jobs it was started with. */
+export interface PendingRefitJson extends PendingRefit {
+  jobs: RefitDomainJobJson[];
+}
+
+/** Version 1's history: every row, a column per domain (losses imputed, null before a domain joined). */
+export interface HistoryJson {
+  rows: number;
+  firstStep: number;
+  firstRow: number[];
+  loss: (number | null)[][];
+  count: number[][];
+}
+
+/**
+ * Version 2 keeps the fit points (fitPoints.ts) instead of version 1's every row (`history`);
+ * version-1 snapshots are still read (their rows are replayed into fit points).
+ */
 export interface AdoPolicySnapshot extends PolicySnapshot {
   kind: 'ado';
-  version: 1;
+  version: 1 | 2;
   settings: AdoSettings;
   mu: number[];
   h: number[];
@@ -30,8 +48,11 @@ export interface AdoPolicySnapshot extends PolicySnapshot {
   nSame: number;
   nOwn: number[];
   nBase: number[];
-  pending: PendingRefit[];
-  history: HistoryJson;
+  pending: (PendingRefit | PendingRefitJson)[];
+  /** Version 1. */
+  history?: HistoryJson;
+  /** Version 2. */
+  points?: FitPointsJson;
 }
 
 export type OdmVariant = 'exp3' | 'smoothed';

@@ -1,11 +1,11 @@
 /**
- * Refits off the training thread: a RefitRunner backed by a worker thread over shared
- * history (src/mixing stays pure; this is its edge).
+ * Refits off the training thread: a RefitRunner backed by a pool of worker threads over
+ * shared fit points (src/mixing stays pure; this is its edge).
  */
 import { InlineRefitRunner, type RefitRunner } from '../mixing/index.js';
 import { WorkerRefitRunner, type WorkerRefitRunnerOptions } from './WorkerRefitRunner.js';
 
-export { WorkerRefitRunner, refitWorkerPath } from './WorkerRefitRunner.js';
+export { WorkerRefitRunner, defaultRefitWorkers, refitWorkerPath, splitJobs } from './WorkerRefitRunner.js';
 export type { WorkerRefitRunnerOptions, RefitRunnerStats } from './WorkerRefitRunner.js';
 
 /** `worker`: a WorkerRefitRunner; `inline`: refits run synchronously on the calling thread. */

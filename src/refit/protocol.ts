@@ -7,19 +7,20 @@
  * Result slot: Int32 [0] state (0 pending, 1 done), Int32 [1] byte length of the JSON
  * outcome, Float64 at byte 8 the worker's compute time in ms, UTF-8 JSON from byte 16.
  */
-import type { RefitFitOptions } from '../mixing/index.js';
+import type { RefitDomainJob, RefitFitOptions } from '../mixing/index.js';
 
 export interface RefitJobMessage {
   type: 'refit';
   id: number;
-  rows: number;
   fit: RefitFitOptions;
-  domains: number[];
-  /** Row-major history rows (K losses then K counts per row), shared (never copied) with the policy's thread. */
-  history: SharedArrayBuffer;
-  /** K, the number of domains in the history's layout. */
-  historyDomains: number;
-  firstRow: number[];
+  jobs: RefitDomainJob[];
+  /** The arenas are another policy's: forget the ones held before. */
+  reset: boolean;
+  /**
+   * Point arenas the worker has not been sent yet, in order (arenas only ever grow in
+   * number, and their contents are shared, never copied): appended to the worker's list.
+   */
+  arenas: SharedArrayBuffer[];
   result: SharedArrayBuffer;
 }
 

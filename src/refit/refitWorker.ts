@@ -1,14 +1,16 @@
 /**
- * The refit worker's entry: fits over the shared history rows a job names and writes the
- * outcome into the job's shared result slot, then wakes the policy's thread.
+ * The refit worker's entry: fits the points a job names (in the shared point arenas) and
+ * writes the outcome into the job's shared result slot, then wakes the policy's thread.
  */
 import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { computeRefit, readColumns, type RefitOutcome } from '../mixing/index.js';
+import { computeRefit, type RefitOutcome } from '../mixing/index.js';
 import { RESULT_HEADER_BYTES, STATE_DONE, type RefitJobMessage } from './protocol.js';
 
 if (parentPort === null) throw new Error('refitWorker.js must run as a worker thread');
 const port = parentPort;
+/** The point arenas received so far, one view each. */
+const views: Float64Array[] = [];
 
 port.on('message', (msg: RefitJobMessage | { type: 'close' } | { type: 'ping' }) => {
   if (msg.type === 'ping') return; // sent once to warm the message path
@@ -17,11 +19,9 @@ port.on('message', (msg: RefitJobMessage | { type: 'close' } | { type: 'ping' })
     return;
   }
   const t0 = performance.now();
-  // A fixed-length view of the rows the job reads (length-tracking views are much slower),
-  // turned into the columns the fit reads, here in the worker, off the training thread.
-  const K = msg.historyDomains;
-  const rows = new Float64Array(msg.history, 0, msg.rows * 2 * K);
-  const outcome = computeRefit(readColumns(rows, K, msg.rows, msg.firstRow), msg.rows, msg.fit, msg.domains);
+  if (msg.reset) views.length = 0;
+  for (const b of msg.arenas) views.push(new Float64Array(b));
+  const outcome = computeRefit(msg.jobs, msg.fit, views);
   const ms = performance.now() - t0;
   writeResult(msg.result, outcome, ms);
 });

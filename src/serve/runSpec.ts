@@ -57,7 +57,7 @@ export const runSpecSchema = {
 } as const;
 
 /** Options a client may not set: they are the server's to choose. */
-const SERVER_OWNED = ['domains', 'prior', 'refitRunner', 'maxHistoryRows'];
+const SERVER_OWNED = ['domains', 'prior', 'refitRunner'];
 
 /** The spec with its defaults, after the checks a schema cannot make. Throws 400 naming the field. */
 export function resolveRunSpec(body: unknown): RunSpec {

@@ -226,7 +226,18 @@ describe('AdoPolicy with the real fitting engine', () => {
   it('recovers the laws of synthetic curves (and fits exactly what fitDomains fits)', () => {
     const run = new SyntheticRun(11, 3);
     const p = new AdoPolicy({ domains: ['a', 'b', 'c'], prior: [1, 1, 1], startStep: 1000, ignoreSteps: 200, refitInterval: 1000, lag: 0 });
-    drive(p, run, 2001);
+    // Every row, as the fitting engine reads a full history.
+    const loss: number[][] = [[], [], []];
+    const count: number[][] = [[], [], []];
+    let w = p.weights();
+    for (let t = 0; t < 2001; t++) {
+      const obs = run.next(w);
+      for (let k = 0; k < 3; k++) {
+        loss[k].push(obs.loss[k]);
+        count[k].push(obs.count[k]);
+      }
+      w = p.observe(obs);
+    }
     const laws = p.laws();
     expect(p.lawsVersion).toBe(2);
     laws.forEach((law, k) => {
@@ -240,9 +251,9 @@ describe('AdoPolicy with the real fitting engine', () => {
     // the slope counts agree with the fitting engine's own n
     const snap = p.snapshot();
     expect(snap.nSame).toBe(2001 * 64);
-    const hist = { steps: snap.history.rows, loss: snap.history.loss.map((a) => a.map((x) => x ?? NaN)), count: snap.history.count };
+    const hist = { steps: 2001, loss, count };
     expect(Array.from(domainCounts(hist, 'same-step'))).toEqual([2001 * 64, 2001 * 64, 2001 * 64]);
-    // the policy's history imputes absent steps as the fitting engine does: same fits
+    // the policy's fit points are the fitting engine's over the full history: same fits
     const direct = fitDomains(hist, { preset: 'auto', ignoreSteps: 200, minPoints: 20 });
     direct.forEach((f, k) => {
       expect(f.ok).toBe(true);
@@ -308,7 +319,7 @@ describe('exact resume', () => {
     const first = new AdoPolicy(opts);
     const head = drive(first, run, 603); // last step 602: the refit started after 600 is pending
     const snap = JSON.parse(JSON.stringify(first.snapshot())) as AdoPolicySnapshot;
-    expect(snap.pending).toEqual([{ id: 600, rows: 601, applyAt: 607, domains: [0, 1, 2] }]);
+    expect(snap.pending.map(({ id, rows, applyAt, domains }) => ({ id, rows, applyAt, domains }))).toEqual([{ id: 600, rows: 601, applyAt: 607, domains: [0, 1, 2] }]);
     const second = restorePolicy(snap);
     expect(Array.from(second.weights())).toEqual(Array.from(head[head.length - 1]));
     const tail = drive(second, run, 397);
@@ -337,10 +348,10 @@ describe('exact resume', () => {
     expect(() => AdoPolicy.restore({ ...s, h: [1, 2] })).toThrow(/ado snapshot: field "h" must be an array of 3 finite numbers/);
     expect(() => AdoPolicy.restore({ ...s, laws: [null, [1, 2], null] })).toThrow(/field "laws\[1\]"/);
     expect(() => AdoPolicy.restore({ ...s, settings: { ...s.settings, lag: -1 } })).toThrow(/field "settings": AdoPolicy: lag must be an integer ≥ 0/);
-    expect(() => AdoPolicy.restore({ ...s, step: 25 })).toThrow(/field "history.rows" must be 26/);
-    const h = structuredClone(s.history);
-    h.loss[2][4] = -3;
-    expect(() => AdoPolicy.restore({ ...s, history: h })).toThrow(/field "history.loss\[2\]\[4\]" must be a finite number ≥ 0/);
+    expect(() => AdoPolicy.restore({ ...s, step: 25 })).toThrow(/field "points.rows" must be 26/);
+    const points = structuredClone(s.points!);
+    points.domains[2].ring[4] = 'x' as never;
+    expect(() => AdoPolicy.restore({ ...s, points })).toThrow(/field "points.domains\[2\]\.ring\[4\]" must be a finite number, got "x"/);
     expect(() => restorePolicy({ kind: 'mystery' })).toThrow(/field "kind" must be one of/);
   });
 

@@ -5,8 +5,9 @@ import { Rng } from '../../src/random/index.js';
 /** An inline runner whose refits answer the given laws (null: that domain's fit fails). */
 export function fixedLawRunner(laws: ([number, number, number] | null)[] | ((id: number, domains: readonly number[]) => RefitOutcome)) {
   const calls: { rows: number; domains: number[] }[] = [];
-  const runner = new InlineRefitRunner((_h, rows, _fit, domains) => {
-    calls.push({ rows, domains: [...domains] });
+  const runner = new InlineRefitRunner(({ rows, jobs }) => {
+    const domains = jobs.map((j) => j.domain);
+    calls.push({ rows, domains });
     if (typeof laws === 'function') return laws(rows, domains);
     return {
       results: domains.map((k) => {

@@ -28,7 +28,6 @@ describe('policy options are checked by name', () => {
     ['AdoPolicy two typos', () => new AdoPolicy({ domains, lagg: 1, presett: 'default' } as never), /^AdoPolicy: unknown options "lagg" \(did you mean "lag"\?\), "presett" \(did you mean "preset"\?\)$/],
     ['AdoPolicy null value', () => new AdoPolicy({ domains, lag: null } as never), /^AdoPolicy: lag must be an integer ≥ 0, got null$/],
     ['AdoPolicy fit value', () => new AdoPolicy({ domains, fit: { window: -3 } }), /^AdoPolicy: fit\.window must be a positive number, got -3$/],
-    ['AdoPolicy maxHistoryRows', () => new AdoPolicy({ domains, maxHistoryRows: 1.5 }), /^AdoPolicy: maxHistoryRows must be an integer ≥ 1, got 1\.5$/],
     ['AdoPolicy refitRunner', () => new AdoPolicy({ domains, refitRunner: {} as never }), /^AdoPolicy: refitRunner must be a RefitRunner \(an object with submit, collect, discard and close\), got \{\}$/],
     ['AdoPolicy infeasible δ_min', () => new AdoPolicy({ domains, minShare: 0.5 }), /^AdoPolicy: minShare must be ≤ 1\/3 \(3 live domains each get at least minShare\), got 0\.5$/],
     ['OdmPolicy rewardscale', () => new OdmPolicy({ domains, rewardscale: 1 } as never), /^OdmPolicy: unknown option "rewardscale" \(did you mean "rewardScale"\?\)$/],
@@ -48,7 +47,7 @@ describe('policy options are checked by name', () => {
   it('accepts every documented option', () => {
     const runner = new InlineRefitRunner();
     for (const preset of ['default', 'reference'] as const) {
-      const all: AdoPolicyOptions = { ...ADO_PRESETS[preset], preset, fit: { delta: 1e-3, subsample: 10, window: 21, order: 3 }, domains, prior: [1, 2, 3], refitRunner: runner, maxHistoryRows: 4096 };
+      const all: AdoPolicyOptions = { ...ADO_PRESETS[preset], preset, fit: { delta: 1e-3, subsample: 10, window: 21, order: 3 }, domains, prior: [1, 2, 3], refitRunner: runner };
       const p = new AdoPolicy(all);
       expect(p.settings).toMatchObject({ preset, fit: { delta: 1e-3, subsample: 10, window: 21, order: 3 } });
       expect(createPolicy({ kind: 'ado', ...all }).kind).toBe('ado');

@@ -20,9 +20,9 @@ describe('ado snapshot validation', () => {
   it('the fixture uses every part of the state', () => {
     expect(s.domains).toEqual(['a', 'b', 'c', 'd']);
     expect(s.exhausted).toEqual([false, true, false, false]);
-    expect(s.pending).toEqual([{ id: 100, rows: 101, applyAt: 107, domains: [0, 2, 3] }]);
+    expect((s.pending as { jobs: unknown[] }[]).map(({ jobs: _j, ...j }) => j)).toEqual([{ id: 100, rows: 101, applyAt: 107, domains: [0, 2, 3] }]);
     expect((s.laws as unknown[]).map((l) => l !== null)).toEqual([true, true, true, false]); // d: too few points yet
-    expect((s.history as { firstRow: number[] }).firstRow).toEqual([0, 0, 0, 60]);
+    expect((s.points as { domains: { first: number }[] }).domains.map((d) => d.first)).toEqual([0, 0, 0, 60]);
     expect(() => restorePolicy(s)).not.toThrow();
   });
 
@@ -36,7 +36,8 @@ describe('ado snapshot validation', () => {
     ['an infeasible δ_min', (x) => ({ ...x, settings: { ...(x.settings as object), minShare: 0.9 } }), /^ado snapshot: field "settings": AdoPolicy: minShare must be ≤ 1\/3 \(3 live domains each get at least minShare\), got 0\.9$/],
     ['an unknown field', set('foo', 1), /^ado snapshot: unknown field "foo"$/],
     ['a misspelt field', (x) => { const { weights, ...rest } = x; return { ...rest, wieghts: weights }; }, /^ado snapshot: unknown field "wieghts" \(did you mean "weights"\?\)$/],
-    ['an unknown history field', (x) => ({ ...x, history: { ...(x.history as object), extra: [] } }), /^ado snapshot: unknown field "history\.extra"$/],
+    ['an unknown points field', (x) => ({ ...x, points: { ...(x.points as object), extra: [] } }), /^ado snapshot: unknown field "points\.extra"$/],
+    ['an unknown field of a domain\'s points', (x) => { (x.points as { domains: object[] }).domains[1] = { ...(x.points as { domains: object[] }).domains[1], rows: 3 }; return x; }, /^ado snapshot: unknown field "points\.domains\.1\.rows"$|^ado snapshot: unknown field "points\.domains\[1\]\.rows"$/],
     ['a misspelt setting', (x) => ({ ...x, settings: { ...(x.settings as object), refitIntreval: 5 } }), /^ado snapshot: field "settings": AdoPolicy: unknown option "refitIntreval" \(did you mean "refitInterval"\?\)$/],
     ['a setting of the wrong type', (x) => ({ ...x, settings: { ...(x.settings as object), floor: 3 } }), /^ado snapshot: field "settings": AdoPolicy: floor must be one of exact, reference, got 3$/],
     ['importance ≠ 1 with target uniform', set('importance', [1, 1, 0.5, 1]), /^ado snapshot: field "importance\[2\]" must be 1 \(settings\.target is "uniform"\), got 0\.5$/],
@@ -51,9 +52,11 @@ describe('ado snapshot validation', () => {
     ['a refit with an unknown field', (x) => ({ ...x, pending: [{ ...(x.pending as object[])[0], when: 1 }] }), /^ado snapshot: unknown field "pending\[0\]\.when"$/],
     ['a law with a string', (x) => ({ ...x, laws: [[1, 'x', 0.3], ...(x.laws as unknown[]).slice(1)] }), /^ado snapshot: field "laws\[0\]\[1\]" must be a finite number, got "x"$/],
     ['laws without a version', set('lawsVersion', 0), /^ado snapshot: field "lawsVersion" must be ≥ 1 \(there are laws\), got 0$/],
-    ['a history row without examples', (x) => { const h = x.history as { count: number[][] }; for (const c of h.count) c[5] = 0; return x; }, /^ado snapshot: field "history\.count" must have a positive total in every row \(a step holds at least one example\), row 5 sums to 0$/],
-    ['a history loss before its domain existed', (x) => { (x.history as { loss: unknown[][] }).loss[3][2] = 2.5; return x; }, /^ado snapshot: field "history\.loss\[3\]\[2\]" must be null \(before domain "d" was added\), got 2\.5$/],
-    ['firstRow out of order', (x) => { (x.history as { firstRow: number[] }).firstRow = [0, 0, 70, 60]; return x; }, /^ado snapshot: field "history\.firstRow\[3\]" must be ≥ firstRow\[2\] = 70 \(domains are added in order\), got 60$/],
+    ['a ring of the wrong length', (x) => { (x.points as { domains: { ring: unknown[] }[] }).domains[3].ring.push(2.5); return x; }, /^ado snapshot: field "points\.domains\[3\]\.ring" must be an array of \d+ losses \(the last rows of domain "d"\), got an array of \d+$/],
+    ['a fit point that is not a number', (x) => { (x.points as { domains: { loss: unknown[] }[] }).domains[0].loss[2] = null; return x; }, /^ado snapshot: field "points\.domains\[0\]\.loss\[2\]" must be a finite number, got null$/],
+    ['a domain joining later than its points say', (x) => { (x.points as { domains: { first: number }[] }).domains[2].first = 70; return x; }, /^ado snapshot: field "points\.domains\[2\]\.pendRow\[0\]" must be an integer in \[0, 34\], got 60$/],
+    ['a refit job for another domain', (x) => { ((x.pending as { jobs: { domain: number }[] }[])[0].jobs[1]).domain = 1; return x; }, /^ado snapshot: field "pending\[0\]\.jobs" must hold one job per domain of "pending\[0\]\.domains" \(0, 2, 3\), in order, got /],
+    ['a refit job reading more points than there are', (x) => { ((x.pending as { jobs: { frozen: number }[] }[])[0].jobs[0]).frozen = 1e6; return x; }, /^ado snapshot: field "pending\[0\]\.jobs\[0\]\.frozen" must be ≤ \d+ \(the points domain 0 holds\), got 1000000$/],
     ['every domain exhausted', set('exhausted', K4(true)), /^ado snapshot: field "exhausted" must be an array with at least one live domain, got \[true,true,true,true\]$/],
     ['a boolean as a number', set('exhausted', [false, 1, false, false]), /^ado snapshot: field "exhausted\[1\]" must be a boolean, got 1$/],
     ['a truncated array', set('piBar', [0.5, 0.5]), /^ado snapshot: field "piBar" must be an array of 4 finite numbers ≥ 0, got \[0\.5,0\.5\]$/],

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { threadId } from 'node:worker_threads';
 import { AdoPolicy, restorePolicy, type RefitRunner } from '../../src/mixing/index.js';
-import { WorkerRefitRunner, refitWorkerPath, createRefitRunner } from '../../src/refit/index.js';
+import { WorkerRefitRunner, refitWorkerPath, createRefitRunner, splitJobs } from '../../src/refit/index.js';
 import { drive, sameBits, SyntheticRun, WideRun } from '../mixing/helpers.js';
 
 const opts = { domains: ['a', 'b', 'c'], prior: [0.4, 0.4, 0.2], startStep: 300, ignoreSteps: 100, refitInterval: 300, lag: 5 };
@@ -9,8 +9,8 @@ const runners: RefitRunner[] = [];
 afterEach(async () => {
   for (const r of runners.splice(0)) await r.close();
 });
-function worker(): WorkerRefitRunner {
-  const r = new WorkerRefitRunner();
+function worker(workers?: number): WorkerRefitRunner {
+  const r = new WorkerRefitRunner({ workers });
   runners.push(r);
   return r;
 }
@@ -50,8 +50,27 @@ describe('WorkerRefitRunner', () => {
     expect(sameBits(full, [...head, ...tail])).toBe(true);
   });
 
-  it('grows the shared history while a worker holds it', () => {
-    // 3000 steps cross the 1024- and 2048-row growth points with refits in flight.
+  it('spreads a refit over a pool: one worker and three give the inline weights', () => {
+    const o = { ...opts, domains: ['a', 'b', 'c', 'd', 'e'], prior: [1, 1, 1, 1, 1] };
+    const inline = drive(new AdoPolicy(o), new SyntheticRun(3, 5), 1000);
+    for (const n of [1, 3]) {
+      const r = worker(n);
+      expect(r.workers).toBe(n);
+      expect(sameBits(inline, drive(new AdoPolicy({ ...o, refitRunner: r }), new SyntheticRun(3, 5), 1000))).toBe(true);
+    }
+    expect(() => new WorkerRefitRunner({ workers: 0 })).toThrow(/^WorkerRefitRunner: workers must be an integer ≥ 1, got 0$/);
+  });
+
+  it('splits jobs into contiguous groups of about equal points', () => {
+    expect(splitJobs([5, 5, 5, 5], 2)).toEqual([[0, 1], [2, 3]]);
+    expect(splitJobs([100, 1, 1, 1], 2)).toEqual([[0], [1, 2, 3]]);
+    expect(splitJobs([1, 1], 4)).toEqual([[0], [1]]);
+    expect(splitJobs([], 3)).toEqual([]);
+    expect(splitJobs([3, 3, 3, 3, 3, 3], 3).map((g) => g.length)).toEqual([2, 2, 2]);
+  });
+
+  it('keeps refits in flight reading their points while new chunks and arenas are written', () => {
+    // 3000 steps of thinning-free history: new chunks and arenas appear with refits in flight.
     const o = { ...opts, refitInterval: 1000, startStep: 1000, lag: 50 };
     const inline = drive(new AdoPolicy(o), new SyntheticRun(17, 3), 3000);
     const threaded = drive(new AdoPolicy({ ...o, refitRunner: worker() }), new SyntheticRun(17, 3), 3000);
@@ -73,7 +92,7 @@ describe('WorkerRefitRunner', () => {
 });
 
 // The worker refit path over a thousand domains: the shared history (bounded reservation,
-// growth and reallocation while the worker holds it) and the result slot sized for K.
+// new arenas while the worker holds them) and the result slot sized for K.
 describe('WorkerRefitRunner over 1000 domains', () => {
   const K = 1000;
   const opts = { domains: Array.from({ length: K }, (_, k) => `d${k}`), startStep: 600, refitInterval: 600, ignoreSteps: 100, lag: 9, fit: { subsample: 25 } };
