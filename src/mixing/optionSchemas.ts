@@ -26,6 +26,10 @@ export const adoOptionsSchema = strictObject({
   prior: elsewhere(),
   refitRunner: refitRunner.optional(),
   maxHistoryRows: integer(1).optional(),
+  // Data budgets, checked (naming the domain) in budgets.ts.
+  budget: elsewhere(),
+  maxEpochs: elsewhere(),
+  plannedSteps: elsewhere(),
 });
 
 /** ODM's knobs, each optional (defaults in resolveOdmSettings). */

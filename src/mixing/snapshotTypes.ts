@@ -5,6 +5,7 @@
  */
 import type { AdoSettings } from './adoSettings.js';
 import type { HistoryJson } from './history.js';
+import type { BudgetJson } from './budgets.js';
 import type { PolicySnapshot } from './policy.js';
 
 export interface PendingRefit {
@@ -32,6 +33,8 @@ export interface AdoPolicySnapshot extends PolicySnapshot {
   nBase: number[];
   pending: PendingRefit[];
   history: HistoryJson;
+  /** The data budget (budgets.ts), when the policy has one (absent in older snapshots). */
+  budget?: BudgetJson;
 }
 
 export type OdmVariant = 'exp3' | 'smoothed';
