@@ -9,7 +9,8 @@
  *   uniform ones; odm weights; static base;
  * - exhausted domains have weight 0 and at least one domain is live;
  * - δ_min is feasible: K_live·minShare ≤ 1 (the floor cannot hold otherwise);
- * - before the first law, ado weights are μ over the live domains and π̄ is μ;
+ * - before the first law, ado weights are μ over the live domains (unless a data budget,
+ *   which caps them, is present) and π̄ is μ;
  * - ado importance matches settings.target (all 1 for "uniform", μ for "prior", ∝ the
  *   vector over the domains it covers);
  * - ado counts add up to the history: nSame = every count, nOwn[k] = domain k's, nBase[k] =
