@@ -8,7 +8,7 @@
  * the current step with a checkpoint and exit 130 / 143.
  */
 import { Command, Option } from 'commander';
-import { integerOption } from './options.js';
+import { budgetOption, integerOption, positiveNumberOption } from './options.js';
 import pino from 'pino';
 import { runReplay, type ReplayOptions, type ReplaySummary } from '../replay/index.js';
 import { stopOnSignals } from './signals.js';
@@ -53,6 +53,9 @@ export function register(program: Command): void {
           'step, numbered from 0; ADO then fits every point with a smoothing window in points, and its schedule ' +
           '(--start-step, --refit-interval, --ignore-steps) counts evaluations: by default it refits about 50 times, ' +
           'from the evaluation that gives min(20, max(5, evaluations/2)) points, with refits applied at once.',
+        'Data budgets (ADO): --budget name=N,... (or the header\'s "budget"), --max-epochs and --planned-steps (or the ' +
+          'header\'s "maxEpochs", "plannedSteps") cap each domain\'s share so that it draws at most N × max-epochs by the ' +
+          'planned end; a domain whose allowance is spent is treated as exhausted. A resumed replay keeps the checkpoint\'s budget.',
       ].join('\n\n'),
     )
     .argument('<steplog>', 'step log to replay (.jsonl, or .csv)')
@@ -67,6 +70,9 @@ export function register(program: Command): void {
         'per-domain',
       ]),
     )
+    .option('--budget <name=N,...>', 'ADO: examples (or tokens, per the log\'s unit) each named domain holds (over the header\'s "budget")', budgetOption)
+    .addOption(new Option('--max-epochs <x>', 'ADO: most passes over each budget (default: the header\'s "maxEpochs", else 1)').argParser(positiveNumberOption))
+    .addOption(new Option('--planned-steps <n>', 'ADO: the run\'s planned number of steps, where the budget caps aim (default: the header\'s "plannedSteps")').argParser(integerOption(1)))
     .option('--out <file>', 'write the weight lines to this file (atomically) instead of stdout')
     .option('--checkpoint <file>', 'write the policy state to this file at the end of the log')
     .addOption(new Option('--checkpoint-every <n>', 'also checkpoint after every step t with (t+1) % n = 0').argParser(integerOption(1)))

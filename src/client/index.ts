@@ -24,6 +24,12 @@ export interface CreateRunOptions {
   unit?: 'examples' | 'tokens';
   checkpointEvery?: number;
   rankTimeoutMs?: number;
+  /** ADO's data budget: per domain the examples (or tokens, per unit) it holds, null: unlimited. */
+  budget?: (number | null)[];
+  /** ADO: most passes over each budget (default 1). */
+  maxEpochs?: number;
+  /** ADO: the run's planned number of steps, where the budget caps aim. */
+  plannedSteps?: number;
 }
 
 export interface RankReportBody {

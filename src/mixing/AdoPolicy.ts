@@ -57,11 +57,12 @@ import { minShareProblem, refitFitOptions, resolveSettings, type AdoSettings, ty
 import { adoOptionsSchema } from './optionSchemas.js';
 import { parseOptions } from './schemaText.js';
 import { parseAdoSnapshot } from './snapshotSchemas.js';
+import { DataBudget, type BudgetOptions, type BudgetStatus } from './budgets.js';
 import type { PendingRefit, AdoPolicySnapshot } from './snapshotTypes.js';
 
 export type { PendingRefit, AdoPolicySnapshot } from './snapshotTypes.js';
 
-export interface AdoPolicyOptions extends Partial<AdoSettings> {
+export interface AdoPolicyOptions extends Partial<AdoSettings>, BudgetOptions {
   domains: readonly string[];
   /**
    * Prior μ (normalised for you). Default: UNIFORM, not the natural mixture the authors use
@@ -124,10 +125,12 @@ export class AdoPolicy implements MixturePolicy {
   /** The arrays adoMixture reads, gathered once (re-made when a domain is added or restored). */
   private state: AdoWeightState | undefined;
   private readonly fitOptions: RefitFitOptions;
+  /** Data budgets (budgets.ts): caps on the mixture and exhaustion of spent domains; absent: none. */
+  private budget: DataBudget | undefined;
 
   constructor(options: AdoPolicyOptions) {
     if (options === null || typeof options !== 'object') throw new Error('AdoPolicy: options must be an object');
-    const { domains: _d, prior: _p, refitRunner, ...given } = parseOptions(adoOptionsSchema, options, 'AdoPolicy');
+    const { domains: _d, prior: _p, refitRunner, budget, maxEpochs, plannedSteps, ...given } = parseOptions(adoOptionsSchema, options, 'AdoPolicy');
     checkDomains(options.domains, 'AdoPolicy');
     this.names = [...options.domains];
     const K = this.names.length;
@@ -158,6 +161,7 @@ export class AdoPolicy implements MixturePolicy {
     this.history = new FitPointHistory(K, fitPointOptions(this.fitOptions));
     this.ownsRunner = refitRunner === undefined;
     this.runner = (refitRunner as RefitRunner | undefined) ?? new InlineRefitRunner();
+    this.budget = DataBudget.fromOptions({ budget, maxEpochs, plannedSteps } as BudgetOptions, this.names, 'AdoPolicy');
     this.weightParams = weightParams(this.settings);
   }
 
@@ -197,6 +201,7 @@ export class AdoPolicy implements MixturePolicy {
     p.lastStep = s.step;
     p.pending = s.pending.map((j, i) => ({ id: j.id, rows: j.rows, applyAt: j.applyAt, domains: [...j.domains], jobs: pendingJobs[i] }));
     p.refreshCounts();
+    if (s.budget !== undefined) p.budget = DataBudget.fromJSON(s.budget, s.domains, 'ado snapshot');
     // Restart the refits that were in flight with the points they were started with: they
     // give the same laws as in the uninterrupted run.
     for (const j of p.pending) p.runner.submit({ id: j.id, rows: j.rows, fit: p.fitOptions, jobs: j.jobs }, p.history);
@@ -260,6 +265,7 @@ export class AdoPolicy implements MixturePolicy {
       this.nOwn[k] += count[k];
     }
     this.nSame += total;
+    this.budget?.observe(total);
     this.refreshCounts();
     // 1. h from this step's realised shares.
     updateHistoryShares(this.h, count, this.settings.historyDecay);
@@ -278,11 +284,30 @@ export class AdoPolicy implements MixturePolicy {
       if (st.lag === 0) this.apply(t, t, this.runner.collect(t));
       else this.pending.push({ id: t, rows: this.history.rows, applyAt: t + st.lag, domains, jobs });
     }
-    // 4. the mixture for step t + 1.
+    // 4. the mixture for step t + 1 (a domain whose budget is spent is exhausted first; the
+    // caps apply last, after δ_min: a capped domain may get less than δ_min).
+    if (this.budget !== undefined) this.exhaustSpent(this.budget);
     const state = this.weightState();
     if (anyLiveLaw(state)) adoMixture(t, state, this.weightParams, this.scratch, this.current);
     else normalizeLive(this.start, this.live, this.current);
+    this.budget?.apply(t, this.nOwn, this.live, this.current);
     return this.copies.copy(this.current); // a fresh copy, from a pool (copyPool.ts)
+  }
+
+  /**
+   * What the data budget's last cap did (`feasible`: every cap could hold; `capped`: domains
+   * cut), or undefined without a budget.
+   */
+  get budgetStatus(): Readonly<BudgetStatus> | undefined {
+    return this.budget?.status;
+  }
+
+  /**
+   * Per domain, the step during which its budget runs out at the current mixture (Infinity:
+   * never, or no budget), or undefined without a budget (budgets.ts, runOutStep).
+   */
+  budgetForecast(): number[] | undefined {
+    return this.budget?.forecast(this.lastStep, this.nOwn, this.current);
   }
 
   addDomain(name: string, prior: number): void {
@@ -312,6 +337,7 @@ export class AdoPolicy implements MixturePolicy {
     this.n = appendValue(this.n, 0);
     this.scratch = newAdoScratch(this.names.length);
     this.history.addDomain();
+    this.budget = this.budget?.withDomain();
     this.refreshCounts();
     this.state = undefined;
   }
@@ -346,6 +372,7 @@ export class AdoPolicy implements MixturePolicy {
       nBase: Array.from(this.nBase),
       pending: this.pending.map((j) => ({ id: j.id, rows: j.rows, applyAt: j.applyAt, domains: [...j.domains], jobs: j.jobs.map((job) => this.history.jobToJSON(job)) })),
       points: this.history.toJSON(),
+      ...(this.budget !== undefined ? { budget: this.budget.toJSON() } : {}),
     };
   }
 
@@ -355,6 +382,13 @@ export class AdoPolicy implements MixturePolicy {
     this.closed = true;
     for (const j of this.pending) this.runner.discard(j.id);
     if (this.ownsRunner) await this.runner.close();
+  }
+
+  /** Exhausts every live domain whose allowance is spent (markExhausted), keeping at least one live. */
+  private exhaustSpent(budget: DataBudget): void {
+    for (let k = budget.spent(this.nOwn, this.live); k >= 0; k = budget.spent(this.nOwn, this.live, k + 1)) {
+      if (this.live.filter((x) => x).length > 1) this.markExhausted(k);
+    }
   }
 
   private weightState(): AdoWeightState {

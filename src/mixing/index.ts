@@ -29,3 +29,5 @@ export type {
 export { createPolicy, restorePolicy, POLICY_KINDS } from './createPolicy.js';
 export type { PolicySpec, PolicyKind } from './createPolicy.js';
 export { floorShares, normalizeLive } from './shares.js';
+export { budgetCaps, capShares, runOutStep, DataBudget } from './budgets.js';
+export type { BudgetJson, BudgetOptions, BudgetStatus } from './budgets.js';

@@ -25,6 +25,10 @@ export const adoOptionsSchema = strictObject({
   domains: elsewhere(),
   prior: elsewhere(),
   refitRunner: refitRunner.optional(),
+  // Data budgets, checked (naming the domain) in budgets.ts.
+  budget: elsewhere(),
+  maxEpochs: elsewhere(),
+  plannedSteps: elsewhere(),
 });
 
 /** ODM's knobs, each optional (defaults in resolveOdmSettings). */

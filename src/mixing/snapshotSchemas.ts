@@ -9,7 +9,8 @@
  *   uniform ones; odm weights; static base;
  * - exhausted domains have weight 0 and at least one domain is live;
  * - δ_min is feasible: K_live·minShare ≤ 1 (the floor cannot hold otherwise);
- * - before the first law, ado weights are μ over the live domains and π̄ is μ;
+ * - before the first law, ado weights are μ over the live domains (unless a data budget,
+ *   which caps them, is present) and π̄ is μ;
  * - ado importance matches settings.target (all 1 for "uniform", μ for "prior", ∝ the
  *   vector over the domains it covers);
  * - ado counts add up to the history: nSame = every count, nOwn[k] = domain k's, nBase[k] =
@@ -119,6 +120,18 @@ function adoSchema(K: number, version: number) {
             count: array(countColumn, K, 'count columns'),
           }),
         }),
+    budget: budgetSchema(K).optional(),
+  });
+}
+
+/** The data budget (budgets.ts; absent in older snapshots and without one): its values are checked again by DataBudget.fromJSON. */
+function budgetSchema(K: number) {
+  return strictObject({
+    budget: array(z.union([z.null(), nonNegative()], { error: mustBe('a number ≥ 0 or null (unlimited)') }), K, 'budgets (numbers ≥ 0 or null)'),
+    maxEpochs: array(finite('a number > 0').positive({ error: mustBe('a number > 0') }), K, 'numbers > 0'),
+    plannedSteps: z.union([z.null(), integer(1)], { error: mustBe('an integer ≥ 1 or null') }),
+    steps: integer(0),
+    total: nonNegative(),
   });
 }
 
@@ -286,7 +299,8 @@ function replayRows(h: HistoryJson, options: FitPointOptions, pending: readonly 
 function checkBeforeFirstLaw(s: AdoPolicySnapshot, mode: AdoSettings['initialMixture'], initial: Float64Array): void {
   const what = mode === 'target' ? 'the importance normalised' : 'equal to "mu"';
   const start = normalizeLive(initial, s.exhausted.map((x) => !x), new Float64Array(initial.length));
-  s.weights.forEach((w, k) => {
+  // A data budget caps the weights (budgets.ts), so they may lie below the initial mixture.
+  if (s.budget === undefined) s.weights.forEach((w, k) => {
     if (!near(w, start[k])) throw snapshotError('ado', `weights[${k}]`, `${start[k]} (the initial mixture over the live domains: no domain has a law yet)`, w);
   });
   s.piBar.forEach((x, k) => {

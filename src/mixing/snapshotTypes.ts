@@ -5,6 +5,7 @@
  */
 import type { AdoSettings } from './adoSettings.js';
 import type { FitPointsJson, RefitDomainJobJson } from './fitPoints.js';
+import type { BudgetJson } from './budgets.js';
 import type { PolicySnapshot } from './policy.js';
 
 export interface PendingRefit {
@@ -53,6 +54,8 @@ export interface AdoPolicySnapshot extends PolicySnapshot {
   history?: HistoryJson;
   /** Version 2. */
   points?: FitPointsJson;
+  /** The data budget (budgets.ts), when the policy has one (absent in older snapshots). */
+  budget?: BudgetJson;
 }
 
 export type OdmVariant = 'exp3' | 'smoothed';

@@ -16,7 +16,20 @@ export interface ReplayPolicyOptions {
   refitInterval?: number;
   ignoreSteps?: number;
   countMode?: 'same-step' | 'per-domain';
+  /** ADO's data budget by domain name, in the log's unit (over the header's `budget`). */
+  budget?: Record<string, number>;
+  /** ADO: most epochs over each budget (over the header's `maxEpochs`). */
+  maxEpochs?: number;
+  /** ADO: the run's planned number of steps, where the caps aim (over the header's `plannedSteps`). */
+  plannedSteps?: number;
 }
+
+/** The data-budget options and their flags (ADO only; a resumed policy keeps the checkpoint's budget). */
+export const BUDGET_FLAGS = [
+  ['budget', '--budget'],
+  ['maxEpochs', '--max-epochs'],
+  ['plannedSteps', '--planned-steps'],
+] as const;
 
 /** ADO's options and the flags that set them. */
 export const ADO_FLAGS = [
@@ -30,7 +43,30 @@ export const ADO_FLAGS = [
 /** Refuses ADO's flags with another policy (a fresh replay; a resumed one checks them in checkResumed). */
 export function checkPolicyFlags(o: ReplayPolicyOptions): void {
   if (o.policy === 'ado' || o.policy === undefined) return;
-  for (const [key, flag] of ADO_FLAGS) if (o[key] !== undefined) throw new Error(`${flag} applies to --policy ado only (got --policy ${o.policy})`);
+  for (const [key, flag] of [...ADO_FLAGS, ...BUDGET_FLAGS]) if (o[key] !== undefined) throw new Error(`${flag} applies to --policy ado only (got --policy ${o.policy})`);
+}
+
+/**
+ * ADO's budget options from the header's `budget`, `maxEpochs`, `plannedSteps` and the flags
+ * (a flag wins; --budget names domains, each replacing the header's entry), or {} when none.
+ */
+export function replayBudget(header: StepLogHeader, o: ReplayPolicyOptions): Pick<AdoPolicyOptions, 'budget' | 'maxEpochs' | 'plannedSteps'> {
+  const { domains } = header;
+  const out: Pick<AdoPolicyOptions, 'budget' | 'maxEpochs' | 'plannedSteps'> = {};
+  if (header.budget !== undefined || o.budget !== undefined) {
+    const b = header.budget !== undefined ? header.budget.map((x) => x ?? Infinity) : domains.map(() => Infinity);
+    for (const [name, n] of Object.entries(o.budget ?? {})) {
+      const k = domains.indexOf(name);
+      if (k < 0) throw new Error(`--budget: unknown domain "${name}": the log's domains are ${domains.join(', ')}`);
+      b[k] = n;
+    }
+    out.budget = b;
+  }
+  const maxEpochs = o.maxEpochs ?? header.maxEpochs;
+  if (maxEpochs !== undefined) out.maxEpochs = maxEpochs;
+  const plannedSteps = o.plannedSteps ?? header.plannedSteps;
+  if (plannedSteps !== undefined) out.plannedSteps = plannedSteps;
+  return out;
 }
 
 /**
@@ -110,7 +146,7 @@ export async function buildPolicy(path: string, header: StepLogHeader, o: Replay
   const pass = header.prior === undefined || sparse ? await logTotals(path, header, read) : undefined;
   const prior = header.prior ?? countShares(path, pass!.totals);
   if (name === 'natural') return StaticPolicy.natural(domains, prior);
-  const ado: AdoPolicyOptions = { domains, prior, preset: o.preset ?? 'default', ...(sparse ? sparseAdoSchedule(pass!.records) : {}) };
+  const ado: AdoPolicyOptions = { domains, prior, preset: o.preset ?? 'default', ...(sparse ? sparseAdoSchedule(pass!.records) : {}), ...replayBudget(header, o) };
   if (o.startStep !== undefined) ado.startStep = o.startStep;
   if (o.refitInterval !== undefined) ado.refitInterval = o.refitInterval;
   if (o.ignoreSteps !== undefined) ado.ignoreSteps = o.ignoreSteps;
@@ -127,6 +163,9 @@ export function checkResumed(policy: MixturePolicy, header: StepLogHeader, o: Re
   const same = policy.domains.length === header.domains.length && policy.domains.every((d, k) => d === header.domains[k]);
   if (!same) {
     throw new Error(`${source}: the checkpoint's domains (${policy.domains.join(', ')}) differ from the log's (${header.domains.join(', ')})`);
+  }
+  for (const [key, flag] of BUDGET_FLAGS) {
+    if (o[key] !== undefined) throw new Error(`${flag} cannot be given with --resume: a resumed policy keeps the checkpoint's data budget`);
   }
   if (policy instanceof AdoPolicy) {
     const s = policy.settings;

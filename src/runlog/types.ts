@@ -33,6 +33,14 @@ export interface StepLogHeader {
    * what each domain saw since its previous record. Absent (never `false`) for a dense log.
    */
   sparse?: true;
+  /**
+   * Data budgets (optional, for replay and serve: budgets.ts): per domain, the examples (or
+   * tokens, per `unit`) it holds, null where unlimited; the most epochs over each (one number
+   * or one per domain, default 1); and the run's planned number of steps.
+   */
+  budget?: (number | null)[];
+  maxEpochs?: number | number[];
+  plannedSteps?: number;
 }
 
 /** A fitted law (a, e, α) as stored in a step log: β = exp(a), ε = exp(e). */

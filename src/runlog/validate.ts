@@ -15,7 +15,7 @@ export const PRIOR_SUM_TOLERANCE = 1e-6;
 /** Tolerance on Σweights = 1: looser than the prior's because logged mixtures often come from float32. */
 export const WEIGHTS_SUM_TOLERANCE = 1e-5;
 
-const HEADER_FIELDS = ['adomix', 'domains', 'prior', 'unit', 'sparse'] as const;
+const HEADER_FIELDS = ['adomix', 'domains', 'prior', 'unit', 'sparse', 'budget', 'maxEpochs', 'plannedSteps'] as const;
 export const STEP_FIELDS = ['step', 'loss', 'count', 'weights', 'evalLoss', 'params'] as const;
 const STEP_FIELD_SET: ReadonlySet<string> = new Set(STEP_FIELDS);
 
@@ -33,6 +33,10 @@ export function describe(value: unknown): string {
 }
 
 const got = (issue: { input?: unknown }): string => `got ${describe(issue.input)}`;
+
+const positiveNumber = z.number({ error: (iss) => `must be a number > 0, ${got(iss)}` }).positive({ error: (iss) => `must be a number > 0, ${got(iss)}` });
+
+const budgetEntry = (iss: { input?: unknown }): string => `must be a finite number ≥ 0 or null (unlimited), ${got(iss)}`;
 
 const headerSchema = z.strictObject(
   {
@@ -56,6 +60,19 @@ const headerSchema = z.strictObject(
       .enum(['examples', 'tokens'], { error: (iss) => `must be "examples" or "tokens", ${got(iss)}` })
       .optional(),
     sparse: z.boolean({ error: (iss) => `must be true or false, ${got(iss)}` }).optional(),
+    budget: z
+      .array(
+        z.union([z.null(), z.number().min(0, { error: budgetEntry })], { error: budgetEntry }),
+        { error: (iss) => `must be an array of numbers ≥ 0 or null (one per domain), ${got(iss)}` },
+      )
+      .optional(),
+    maxEpochs: z
+      .union([positiveNumber, z.array(positiveNumber)], { error: (iss) => `must be a number > 0 or an array of them (one per domain), ${got(iss)}` })
+      .optional(),
+    plannedSteps: z
+      .number({ error: (iss) => `must be an integer ≥ 1, ${got(iss)}` })
+      .refine((x) => Number.isSafeInteger(x) && x >= 1, { error: (iss) => `must be an integer ≥ 1, ${got(iss)}` })
+      .optional(),
   },
   {
     error: (iss) =>
@@ -85,7 +102,7 @@ export function validateHeader(value: unknown): StepLogHeader | string {
     });
     return `header: ${issues.join('; ')}`;
   }
-  const { domains, prior, unit, sparse } = parsed.data;
+  const { domains, prior, unit, sparse, budget, maxEpochs, plannedSteps } = parsed.data;
   const seen = new Map<string, number>();
   for (let k = 0; k < domains.length; k++) {
     const first = seen.get(domains[k]);
@@ -99,9 +116,16 @@ export function validateHeader(value: unknown): StepLogHeader | string {
     if (Math.abs(sum - 1) > PRIOR_SUM_TOLERANCE)
       return `header: prior must sum to 1 (±${PRIOR_SUM_TOLERANCE}), sums to ${sum}`;
   }
+  for (const [field, v] of [['budget', budget], ['maxEpochs', maxEpochs]] as const) {
+    if (Array.isArray(v) && v.length !== domains.length)
+      return `header: ${field} has ${v.length} entries but there are ${domains.length} domains (${domains.join(', ')})`;
+  }
   const header: StepLogHeader = { adomix: STEPLOG_FORMAT, domains, unit: unit ?? 'examples' };
   if (prior !== undefined) header.prior = prior;
   if (sparse === true) header.sparse = true;
+  if (budget !== undefined) header.budget = budget;
+  if (maxEpochs !== undefined) header.maxEpochs = maxEpochs;
+  if (plannedSteps !== undefined) header.plannedSteps = plannedSteps;
   return header;
 }
 

@@ -63,6 +63,9 @@ export function formatHeaderLine(header: Omit<StepLogHeader, 'adomix' | 'unit'> 
   if (header.prior !== undefined) value.prior = Array.from(header.prior);
   value.unit = header.unit ?? 'examples';
   if (header.sparse === true) value.sparse = true;
+  if (header.budget !== undefined) value.budget = Array.from(header.budget);
+  if (header.maxEpochs !== undefined) value.maxEpochs = typeof header.maxEpochs === 'number' ? header.maxEpochs : Array.from(header.maxEpochs);
+  if (header.plannedSteps !== undefined) value.plannedSteps = header.plannedSteps;
   const checked = validateHeader(value);
   if (typeof checked === 'string') throw new Error(checked);
   return JSON.stringify(value);

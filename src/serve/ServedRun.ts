@@ -17,6 +17,7 @@ import { AdoPolicy, type MixturePolicy } from '../mixing/index.js';
 import type { StepRecordInput } from '../runlog/index.js';
 import { ServeError } from './errors.js';
 import type { RunSpec } from './runSpec.js';
+import { budgetStatus } from './budgetStatus.js';
 import { StepAssembler, type RankReport } from './stepAssembler.js';
 import { checkReport, type ReportInput } from './checkReport.js';
 
@@ -221,6 +222,7 @@ export class ServedRun {
         : [],
       weights: current === undefined ? null : Array.from(current.weights),
       laws: this.policy instanceof AdoPolicy ? this.policy.laws() : null,
+      budget: budgetStatus(this.policy),
       events: this.events.map((e) => ({ ...e })),
       counts: { ...this.counts },
       failed: this.failed ?? null,

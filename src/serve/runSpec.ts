@@ -31,6 +31,12 @@ export interface RunSpec {
   checkpointEvery: number;
   /** A step that waits this long for some ranks reports them as stalled (default 30,000 ms). */
   rankTimeoutMs: number;
+  /** ADO's data budget (budgets.ts): per domain the examples (or tokens, per `unit`) it holds, null: unlimited. */
+  budget?: (number | null)[];
+  /** ADO: most epochs over each budget (default 1). */
+  maxEpochs?: number;
+  /** ADO: the run's planned number of steps, where the budget caps aim. */
+  plannedSteps?: number;
 }
 
 export const runSpecSchema = {
@@ -53,6 +59,14 @@ export const runSpecSchema = {
     unit: { type: 'string', enum: ['examples', 'tokens'] },
     checkpointEvery: { type: 'integer', minimum: 1 },
     rankTimeoutMs: { type: 'integer', minimum: 1 },
+    budget: {
+      type: 'array',
+      maxItems: MAX_DOMAINS,
+      items: { type: 'number', nullable: true, minimum: 0 },
+      description: 'ADO data budget: per domain, the examples (or tokens, per unit) it holds; null: unlimited.',
+    },
+    maxEpochs: { type: 'number', exclusiveMinimum: 0, description: 'ADO: most passes over each budget (default 1).' },
+    plannedSteps: { type: 'integer', minimum: 1, description: 'ADO: the run\'s planned number of steps; the budget caps each share so it lasts until then.' },
   },
 } as const;
 
@@ -75,6 +89,7 @@ export function resolveRunSpec(body: unknown): RunSpec {
   for (const key of SERVER_OWNED) {
     if (key in policy) throw new ServeError(400, `body/policy/${key}: set by the server (give domains and prior at the top level)`);
   }
+  const budget = budgetFields(b, policy.kind);
   return {
     id: b.id,
     domains: [...b.domains],
@@ -85,7 +100,27 @@ export function resolveRunSpec(body: unknown): RunSpec {
     unit: b.unit ?? 'examples',
     checkpointEvery: b.checkpointEvery ?? 500,
     rankTimeoutMs: b.rankTimeoutMs ?? 30_000,
+    ...budget,
   };
+}
+
+const BUDGET_KEYS = ['budget', 'maxEpochs', 'plannedSteps'] as const;
+
+/** The spec's data-budget fields (only those given, so older specs compare as before); ADO only, one per domain. */
+function budgetFields(b: Partial<RunSpec>, kind: string): Pick<RunSpec, (typeof BUDGET_KEYS)[number]> {
+  const out: Pick<RunSpec, (typeof BUDGET_KEYS)[number]> = {};
+  for (const key of BUDGET_KEYS) {
+    if (b[key] === undefined) continue;
+    if (kind !== 'ado') throw new ServeError(400, `body/${key}: a data budget applies to the ado policy only (policy is ${kind})`);
+    if (key in (b.policy ?? {})) throw new ServeError(400, `body/policy/${key}: give the data budget once, at the top level`);
+  }
+  if (b.budget !== undefined) {
+    if (b.budget.length !== b.domains!.length) throw new ServeError(400, `body/budget has ${b.budget.length} entries for ${b.domains!.length} domains`);
+    out.budget = [...b.budget];
+  }
+  if (b.maxEpochs !== undefined) out.maxEpochs = b.maxEpochs;
+  if (b.plannedSteps !== undefined) out.plannedSteps = b.plannedSteps;
+  return out;
 }
 
 /** Same run? (Creating a run is idempotent by id: the same spec again is fine, another is a conflict.) */
@@ -98,7 +133,11 @@ export function createRunPolicy(spec: RunSpec, refitRunner?: RefitRunner): Mixtu
   const { kind, ...options } = spec.policy;
   const { domains, prior } = spec;
   let policySpec: PolicySpec;
-  if (kind === 'ado') policySpec = { kind, ...options, domains, ...(prior ? { prior } : {}), ...(refitRunner ? { refitRunner } : {}) };
+  if (kind === 'ado') {
+    const { budget, maxEpochs, plannedSteps } = spec;
+    const budgets = { ...(budget ? { budget } : {}), ...(maxEpochs !== undefined ? { maxEpochs } : {}), ...(plannedSteps !== undefined ? { plannedSteps } : {}) };
+    policySpec = { kind, ...options, ...budgets, domains, ...(prior ? { prior } : {}), ...(refitRunner ? { refitRunner } : {}) };
+  }
   else if (kind === 'natural') {
     if (prior === undefined) throw new ServeError(400, 'body/prior is required for the natural policy (it is the natural mixture)');
     policySpec = { kind, ...options, domains, prior } as PolicySpec;

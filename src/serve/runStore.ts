@@ -132,7 +132,10 @@ export class FileRunStore implements RunPersistence {
 }
 
 function headerLine(spec: RunSpec, domains: readonly string[], prior: number[] | undefined): string {
-  return formatHeaderLine({ domains: [...domains], ...(prior !== undefined ? { prior } : {}), unit: spec.unit });
+  // A domain added mid-run has no budget (null: unlimited), as in the policy.
+  const budget = spec.budget !== undefined ? { budget: domains.map((d) => spec.budget![spec.domains.indexOf(d)] ?? null) } : {};
+  const rest = { ...(spec.maxEpochs !== undefined ? { maxEpochs: spec.maxEpochs } : {}), ...(spec.plannedSteps !== undefined ? { plannedSteps: spec.plannedSteps } : {}) };
+  return formatHeaderLine({ domains: [...domains], ...(prior !== undefined ? { prior } : {}), unit: spec.unit, ...budget, ...rest });
 }
 
 /**

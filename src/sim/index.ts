@@ -17,7 +17,7 @@ export { staticOracle, scheduleOracle, weightCaps, projectCappedSimplex } from '
 export type { StaticOracle, StaticOracleOptions, ScheduleOracle, ScheduleOracleOptions } from './oracle.js';
 export { simulate, defaultEvalEvery } from './simulate.js';
 export type { SimStep, SimulationOptions, SimulationResult } from './simulate.js';
-export { createSimPolicy, isSimPolicy, SIM_POLICIES } from './policies.js';
+export { createSimPolicy, isSimPolicy, simBudget, SIM_POLICIES } from './policies.js';
 export type { SimPolicyName, SimPolicyOptions } from './policies.js';
 export { CAPACITY_GRID, calibrateCurves, calibratedScenario, trainingNoise } from './calibrate.js';
 export type { CalibratedCurve, CalibrateOptions, StaticRunCurves, TrainingStep } from './calibrate.js';

@@ -101,6 +101,22 @@ const SPECS: ScenarioSpec[] = [
     ],
   },
   {
+    name: 'over-repeated',
+    description:
+      'A small, steep curated domain (4,000 examples, 0.3 of the natural mix) whose repeats lose their value fast ' +
+      '(R* = 1 instead of 15.4: a small model memorises a small set; Hernandez et al. 2022 saw repeated data hurt): ' +
+      'the budget would repeat it 96 times, ADO reading its still-falling curve about 22 times, the oracle about 6. ' +
+      'A data budget (the domain\'s size, at most 4 or 8 epochs, the run\'s planned end) caps its share and spends ' +
+      'the rest on fresh data (bench/quality-sim.ts, "budgets").',
+    repeatDecay: 1,
+    domains: [
+      { name: 'curated', epsilon: 1.5, beta: 25, alpha: 0.4, prior: 0.3, size: 4_000 },
+      { name: 'prose', epsilon: 2.4, beta: 20, alpha: 0.3, prior: 0.3 },
+      { name: 'code', epsilon: 1.6, beta: 18, alpha: 0.3, prior: 0.2 },
+      { name: 'forum', epsilon: 2.7, beta: 20, alpha: 0.3, prior: 0.2 },
+    ],
+  },
+  {
     name: 'real-text',
     description:
       'Calibrated to real runs (src/sim/calibrate.ts): the char MLP\'s held-out curves under the natural and the ' +

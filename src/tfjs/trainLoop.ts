@@ -45,6 +45,7 @@ import {
   removeStaleTempsIn,
   writeCheckpoint,
   writeFileAtomic,
+  type StepLogHeader,
   type StepLogParams,
 } from '../runlog/index.js';
 import { Adam } from './adam.js';
@@ -127,6 +128,8 @@ export interface TrainLoopOptions {
   onCheckpoint?: (info: { step: number; path: string }) => void;
   /** Stop after the current step (with a checkpoint when `outDir` is set). */
   signal?: AbortSignal;
+  /** The data budget the policy was given, written into the step log's header (so a replay caps as the run did). */
+  budgetHeader?: Pick<StepLogHeader, 'budget' | 'maxEpochs' | 'plannedSteps'>;
 }
 
 export interface TrainLoopResult {
@@ -263,7 +266,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
     }
     const total = task.trainSizes.reduce((a, b) => a + b, 0);
     const prior = options.prior !== undefined ? Array.from(options.prior) : task.trainSizes.map((n) => n / total);
-    lines = [formatHeaderLine({ domains: [...task.domains], prior, unit: 'examples' })];
+    lines = [formatHeaderLine({ domains: [...task.domains], prior, unit: 'examples', ...options.budgetHeader })];
     if (outDir !== undefined) {
       await mkdir(outDir, { recursive: true });
       if (existsSync(checkpointPath!)) throw new Error(`${outDir} already holds a run (${CHECKPOINT_FILE}); resume it or choose another directory`);

@@ -43,8 +43,11 @@ export interface BuiltinRunResult extends TrainLoopResult {
   seconds: number;
 }
 
-/** The policy spec a config asks for, over the task's domains and natural prior. */
-export function policySpecFor(config: TrainConfig, domains: string[], prior: number[], refitRunner?: RefitRunner): PolicySpec {
+/**
+ * The policy spec a config asks for, over the task's domains and natural prior; with
+ * `maxEpochs` set, ADO's data budget is each domain's training examples (`trainSizes`).
+ */
+export function policySpecFor(config: TrainConfig, domains: string[], prior: number[], refitRunner?: RefitRunner, trainSizes?: readonly number[]): PolicySpec {
   switch (config.policy) {
     case 'natural':
       return { kind: 'natural', domains, prior };
@@ -57,9 +60,16 @@ export function policySpecFor(config: TrainConfig, domains: string[], prior: num
       const { preset, target, initialMixture, minPoints, countMode, s, creditExponent, capacity, minShare, window } = config.ado;
       const spec: PolicySpec = { kind: 'ado', domains, prior, refitRunner, ...schedule, fit: { ...schedule.fit, ...(window !== undefined ? { window } : {}) } };
       for (const [k, v] of Object.entries({ preset, target, initialMixture, minPoints, countMode, s, creditExponent, capacity, minShare })) if (v !== undefined) (spec as unknown as Record<string, unknown>)[k] = v;
-      return spec;
+      return { ...spec, ...trainBudget(config, trainSizes) };
     }
   }
+}
+
+/** ADO's budget options of a config: {} without `maxEpochs` (or for another policy). */
+export function trainBudget(config: TrainConfig, trainSizes?: readonly number[]): { budget?: number[]; maxEpochs?: number; plannedSteps?: number } {
+  if (config.maxEpochs === null || config.policy !== 'ado') return {};
+  if (trainSizes === undefined) throw new Error('maxEpochs: the data budget needs the domains\' training sizes');
+  return { budget: [...trainSizes], maxEpochs: config.maxEpochs, plannedSteps: config.steps };
 }
 
 /** What may change when a run resumes: how long it runs, where, and how often it evaluates and checkpoints. */
@@ -70,6 +80,8 @@ export function runIdentityOf(config: TrainConfig): Record<string, unknown> {
   const identity: Record<string, unknown> = { ...config };
   for (const key of RESUMABLE_FIELDS) delete identity[key];
   delete identity.runId;
+  // Runs from before maxEpochs existed have no such field: no budget reads as they did.
+  if (identity.maxEpochs === null) delete identity.maxEpochs;
   return identity;
 }
 
@@ -95,7 +107,7 @@ export async function runBuiltinTraining(config: TrainConfig, options: BuiltinRu
   });
   let policy: MixturePolicy | undefined;
   try {
-    policy = options.resume ? undefined : createPolicy(policySpecFor(config, domains, prior, runner));
+    policy = options.resume ? undefined : createPolicy(policySpecFor(config, domains, prior, runner, task.trainSizes));
     if (policy !== undefined) options.onReady?.({ domains, prior, trainSizes: [...task.trainSizes], parameters, policy });
     const result = await trainLoop({
       task,
@@ -119,6 +131,7 @@ export async function runBuiltinTraining(config: TrainConfig, options: BuiltinRu
       onStep: options.onStep,
       onCheckpoint: options.onCheckpoint,
       signal: options.signal,
+      budgetHeader: trainBudget(config, task.trainSizes),
     });
     policy = result.policy;
     return { ...result, backend, domains, prior, parameters, seconds: (performance.now() - t0) / 1000 };

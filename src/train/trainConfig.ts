@@ -123,6 +123,13 @@ export const trainConfigSchema = z.strictObject({
   lrSchedule: z.enum(['cosine', 'constant']).default('cosine').describe('cosine: warm-up over 2 % of the steps, then decay to 10 % at the end'),
   /** null: unlimited passes over each domain. */
   epochs: positiveInt.nullable().default(null),
+  /**
+   * ADO's data budget (budgets.ts): each domain's training examples as its budget and at most
+   * this many passes over it by the run's last step (`steps`): ADO caps each share so that it
+   * lasts, and redistributes the rest. null (default): no budget. Independent of `epochs`, the
+   * sampler's hard limit (a domain past it is exhausted).
+   */
+  maxEpochs: z.number().positive().nullable().default(null).describe("ADO: most passes over each domain's training examples by the last step (null: no budget)"),
   evalEvery: nonNegativeInt.default(100),
   evalExamples: positiveInt.default(128).describe('held-out examples per domain'),
   checkpointEvery: nonNegativeInt.default(500),

@@ -61,7 +61,7 @@ describe('parseStepLog', () => {
     ['not JSON', '{"adomix":', /^run\.jsonl:1: not valid JSON: /],
     ['no adomix field', '{"step":0,"loss":[1],"count":[1]}', 'run.jsonl:1: header: the first line must be the header {"adomix":"steplog/1","domains":[...]}, got {"step":0,"loss":[1],"count":[1]}'],
     ['another format', '{"adomix":"steplog/2","domains":["a"]}', 'run.jsonl:1: header: unsupported format "steplog/2" (this adomix reads "steplog/1")'],
-    ['an unknown field', '{"adomix":"steplog/1","domains":["a"],"domain":["b"]}', 'run.jsonl:1: header: unknown field "domain" (allowed: adomix, domains, prior, unit, sparse)'],
+    ['an unknown field', '{"adomix":"steplog/1","domains":["a"],"domain":["b"]}', 'run.jsonl:1: header: unknown field "domain" (allowed: adomix, domains, prior, unit, sparse, budget, maxEpochs, plannedSteps)'],
     ['not an object', '[1,2]', 'run.jsonl:1: header: the first line must be the header object {"adomix":"steplog/1","domains":[...]}, got [1,2]'],
     ['no domains', '{"adomix":"steplog/1","domains":[]}', 'run.jsonl:1: header: domains must name at least one domain'],
     ['a non-string domain', '{"adomix":"steplog/1","domains":["a",3]}', 'run.jsonl:1: header: domains[1] must be a domain name (string), got 3'],

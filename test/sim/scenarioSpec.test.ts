@@ -91,7 +91,7 @@ describe('scenario specs', () => {
 
 describe('the named scenarios', () => {
   it('has the whole suite, each valid', () => {
-    expect(scenarioNames()).toEqual(['equal', 'noise-domain', 'slow-steady', 'low-epsilon', 'transfer', 'runs-out', 'repeated', 'real-text', 'real-text-capacity', 'pile22']);
+    expect(scenarioNames()).toEqual(['equal', 'noise-domain', 'slow-steady', 'low-epsilon', 'transfer', 'runs-out', 'repeated', 'over-repeated', 'real-text', 'real-text-capacity', 'pile22']);
     for (const name of scenarioNames()) {
       const s = getScenario(name);
       expect(s.name).toBe(name);
