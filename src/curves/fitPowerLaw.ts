@@ -236,14 +236,17 @@ const WARM_ITERATIONS = 20;
 const MIN_SHARE = 1e-6;
 
 /**
- * Whether an optimum is well posed: both terms of the law carry at least MIN_SHARE of L̂
- * somewhere (p = σ(a − α·x − e) is monotone in x, so the ends of the data, x from minX to
- * maxX, decide). Else it
- * sits on a plateau where ∇f vanishes (ε → 0 or β → 0): Newton cannot leave it, while the
- * cold fit's closed-form starts may find an interior optimum below it.
+ * Whether an optimum is well posed: α at least one step of the scan's grid, else it lies in
+ * the flat small-α valley (the law nearly linear in log n), whose shallow local minima
+ * differ by up to ~1e-5 of the objective and which the scan cannot tell apart; and both
+ * terms of the law carry at least MIN_SHARE of L̂ somewhere (p = σ(a − α·x − e) is monotone
+ * in x, so the ends of the data, x from minX to maxX, decide), else it sits on a plateau
+ * where ∇f vanishes (ε → 0 or β → 0): Newton cannot leave it, while the cold fit's
+ * closed-form starts may find an interior optimum below it.
  */
 function wellPosed(theta: readonly number[], minX: number, maxX: number): boolean {
   const [a, e, alpha] = theta;
+  if (!(alpha >= ALPHA_STEP)) return false;
   const share = (x: number): number => 1 / (1 + Math.exp(-(a - alpha * x - e)));
   const pMax = Math.max(share(minX), share(maxX));
   const qMax = Math.max(1 - share(minX), 1 - share(maxX));
