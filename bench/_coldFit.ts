@@ -8,7 +8,8 @@
  * The warm refit is that of ADO refitting every 1,000 steps: its start is the cold fit of
  * the same run 1,000 steps earlier (100 points fewer, the smoothing's edge moved on).
  *
- * Times are wall-clock ms per fit, after 5 warm-up fits (JIT); median and p90 over `reps`.
+ * Times are ms per fit, after 5 warm-up fits (JIT): wall-clock median, p90 and max over `reps`,
+ * and the median CPU time.
  */
 import { fitPowerLaw, type PowerLawParams } from '../src/curves/index.js';
 import { benchCurve } from './_fitCurves.js';
@@ -18,6 +19,13 @@ export interface FitTiming {
   points: number;
   medianMs: number;
   p90Ms: number;
+  maxMs: number;
+  /**
+   * Median CPU time of this process per fit (process.cpuUsage, µs resolution; helper threads
+   * such as the JIT's count too): the fit's cost when it has a core, on a shared machine
+   * where the wall times include waits for one.
+   */
+  cpuMedianMs: number;
   reps: number;
   /** Objective of the fit (the same on every repetition). */
   objective: number;
@@ -41,18 +49,23 @@ function checkReps(reps: number): number {
   return reps;
 }
 
-/** Median and p90 (ms) of `reps` runs of `fit`, after 5 warm-up runs. */
-function timeFits(reps: number, fit: () => void): { medianMs: number; p90Ms: number } {
+/** Wall-clock median, p90 and max and CPU median (ms) of `reps` runs of `fit`, after 5 warm-up runs. */
+function timeFits(reps: number, fit: () => void): { medianMs: number; p90Ms: number; maxMs: number; cpuMedianMs: number } {
   for (let r = 0; r < 5; r++) fit();
   const times = new Float64Array(reps);
+  const cpu = new Float64Array(reps);
   for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fit();
     times[r] = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    cpu[r] = (c.user + c.system) / 1000;
   }
   times.sort();
-  const at = (q: number): number => Math.round(times[Math.max(0, Math.ceil(q * reps) - 1)] * 1000) / 1000;
-  return { medianMs: at(0.5), p90Ms: at(0.9) };
+  cpu.sort();
+  const at = (v: Float64Array, q: number): number => Math.round(v[Math.max(0, Math.ceil(q * reps) - 1)] * 1000) / 1000;
+  return { medianMs: at(times, 0.5), p90Ms: at(times, 0.9), maxMs: at(times, 1), cpuMedianMs: at(cpu, 0.5) };
 }
 
 /** Cold fits (no previous law) of the benchmark curve with `points` points. */
