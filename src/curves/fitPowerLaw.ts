@@ -216,8 +216,8 @@ function warmStartOf(p: PowerLawParams): [number, number, number] {
 /**
  * The warm optimum: the previous law brought inside the preset's hard limits, refined on
  * all points by at most WARM_ITERATIONS damped Newton iterations; undefined if it is not
- * finite. `verifiable` when Newton converged at
- * a well-posed optimum (wellPosed): only then can the scan vouch for it. A start that needs
+ * finite. `verifiable` when Newton converged at a well-posed optimum (wellPosed): only then
+ * can the scan vouch for it. A start that needs
  * more iterations is no cheap refit: the cold fit runs, and this point is only a candidate.
  */
 function warmCandidate(
@@ -244,7 +244,7 @@ const MIN_SHARE = 1e-6;
 /**
  * Whether an optimum is well posed: α at least one step of the scan's grid, else it lies in
  * the flat small-α valley (the law nearly linear in log n), whose shallow local minima
- * differ by up to ~1e-5 of the objective and which the scan cannot tell apart; and both
+ * differ by up to ~1e-4 of the objective (3e-5 seen) and which the scan cannot tell apart; and both
  * terms of the law carry at least MIN_SHARE of L̂ somewhere (p = σ(a − α·x − e) is monotone
  * in x, so the ends of the data, x from minX to maxX, decide), else it sits on a plateau
  * where ∇f vanishes (ε → 0 or β → 0): Newton cannot leave it, while the cold fit's
