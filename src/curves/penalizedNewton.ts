@@ -46,7 +46,6 @@ export function penalizedNewton(
   limits: FitLimits,
   delta: number,
   maxIterations = 200,
-  polish = 0,
 ): NewtonResult {
   const theta = [theta0[0], theta0[1], theta0[2]];
   const seg = [0, 1, 2].map((j) => segmentOf(limits[j], theta[j]));
@@ -67,7 +66,7 @@ export function penalizedNewton(
       c[j] = s.slope;
       theta[j] = Math.min(hi[j], Math.max(lo[j], theta[j]));
     }
-    const box = newtonInBox(data, theta, lo, hi, c, delta, maxIterations - iterations, st, work, polish);
+    const box = newtonInBox(data, theta, lo, hi, c, delta, maxIterations - iterations, st, work);
     iterations += box.iterations;
     converged = box.converged;
     f = st.f;
@@ -129,10 +128,7 @@ function newBoxWork(): BoxWork {
 
 /**
  * Minimises f(θ) + c·θ over lo ≤ θ ≤ hi from θ (updated in place); `st` holds f, ∇f, ∇²f
- * at the final θ. Once the KKT test passes, up to `polish` more Newton steps are taken
- * while each lowers f + c·θ (no extra damping): in the flat small-α valleys the test passes
- * where the objective can still fall by ~1e-11 relative, and a warm start must reach at
- * least as low as the cold fit's own polish would.
+ * at the final θ.
  */
 function newtonInBox(
   data: LawData,
@@ -144,7 +140,6 @@ function newtonInBox(
   maxIterations: number,
   st: ObjectiveState,
   work: BoxWork,
-  polish: number,
 ): { iterations: number; converged: boolean } {
   const { trialState, G, free, trial } = work;
   // The linear term is measured from the entry point, so that it stays small next to f.
@@ -168,9 +163,7 @@ function newtonInBox(
         if (Math.abs(G[j]) > STUCK_TOL * scale + floor) doneLoose = false;
       }
     }
-    if (nFree === 0 || (done && polish <= 0)) return { iterations: it, converged: true };
-    const polishing = done;
-    if (polishing) polish--;
+    if (done || nFree === 0) return { iterations: it, converged: true };
 
     // Damped Newton step on the free variables, damping raised until f + c·θ falls.
     let accepted = false;
@@ -178,13 +171,12 @@ function newtonInBox(
     while (!accepted) {
       if (lambda > 1e20) return { iterations: it, converged: doneLoose };
       if (!solveDamped(st.h, st.gAbs, G, free, lambda, work)) {
-        if (polishing) return { iterations: it, converged: true };
         lambda = Math.max(lambda * 10, 1e-8);
         continue;
       }
       for (let j = 0; j < 3; j++) trial[j] = Math.min(hi[j], Math.max(lo[j], theta[j] + step[j]));
       if (trial[0] === theta[0] && trial[1] === theta[1] && trial[2] === theta[2]) {
-        return { iterations: it, converged: doneLoose || polishing };
+        return { iterations: it, converged: doneLoose };
       }
       // Full evaluation at the trial point: most trials are accepted, and then ∇f, ∇²f
       // are needed there anyway.
@@ -198,8 +190,6 @@ function newtonInBox(
         lambda = lambda < 1e-9 ? 0 : lambda / 10;
         accepted = true;
       } else {
-        // a polishing step that does not lower f ends it: the test had passed
-        if (polishing) return { iterations: it, converged: true };
         lambda = Math.max(lambda * 10, 1e-6);
       }
     }
