@@ -5,6 +5,7 @@
  * start chained from the previous warm refit, hard cases included), and it is actually used
  * (verified and kept) on a good share of them.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { benchCurve } from '../../bench/_fitCurves.js';
 import { fitDomains, fitPowerLaw, type PowerLawParams } from '../../src/curves/index.js';
@@ -85,6 +86,22 @@ describe('fitPowerLaw warmStart', () => {
     expect(Math.abs(warm.objective - cold.objective)).toBeLessThanOrEqual(1e-12 * cold.objective);
     for (const k of ['a', 'e', 'alpha'] as const) {
       expect(Math.abs(warm.params[k] - cold.params[k])).toBeLessThanOrEqual(1e-7 * Math.abs(cold.params[k]));
+    }
+  });
+
+  it('on the SciPy reference curves, from the fit of their first 95 %, is never worse than cold', () => {
+    const fixtures = JSON.parse(readFileSync(new URL('../fixtures/scipy.json', import.meta.url), 'utf8')) as {
+      adoReference: { name: string; n: number[]; loss: number[] }[];
+    };
+    expect(fixtures.adoReference.length).toBe(3);
+    for (const c of fixtures.adoReference) {
+      for (const preset of ['auto', 'reference'] as const) {
+        const m = Math.floor(c.n.length * 0.95);
+        const warmStart = fitPowerLaw(c.n.slice(0, m), c.loss.slice(0, m), { preset }).params;
+        const ref = fitPowerLaw(c.n, c.loss, { preset });
+        const warm = fitPowerLaw(c.n, c.loss, { preset, warmStart });
+        expect(warm.objective, `${c.name} ${preset}`).toBeLessThanOrEqual(ref.objective * (1 + 1e-12));
+      }
     }
   });
 
