@@ -17,7 +17,7 @@
  */
 import { fitPowerLaw, type FitPowerLawOptions, type PowerLawFit } from './fitPowerLaw.js';
 import { effectiveWindow, savitzkyGolayKernel, savitzkyGolayOptions, smoothedAt } from './savitzkyGolay.js';
-import type { CountMode } from './types.js';
+import type { CountMode, PowerLawParams } from './types.js';
 
 /** Per-domain step history. Arrays may be longer than `steps` (spare capacity); read only [0, steps). */
 export interface DomainHistory {
@@ -47,6 +47,11 @@ export interface FitDomainsOptions extends FitPowerLawOptions {
   minPoints?: number;
   /** Fit only these domain indices (default all). */
   domains?: ArrayLike<number>;
+  /**
+   * Per domain index, its previous law (fitPowerLaw's `warmStart`); undefined entries, or no
+   * array, fit cold.
+   */
+  warmStarts?: ReadonlyArray<PowerLawParams | undefined>;
 }
 
 export type DomainFit =
@@ -74,7 +79,8 @@ export function fitDomains(history: DomainHistory, options: FitDomainsOptions = 
       continue;
     }
     try {
-      const fit = fitPowerLaw(d.n, d.loss, fitOptions);
+      const warmStart = options.warmStarts?.[k];
+      const fit = fitPowerLaw(d.n, d.loss, warmStart === undefined ? fitOptions : { ...fitOptions, warmStart });
       results.push({ domain: k, ok: true, fit, n: nNow[k] });
     } catch (err) {
       results.push({ domain: k, ok: false, reason: (err as Error).message, points: d.n.length, n: nNow[k] });
