@@ -19,8 +19,8 @@
  * Together these make ρ's fixed point the mixture that minimises the mean loss over
  * domains (see `target`, `s`, `minExponent`); the prior μ still sets the starting mixture.
  *
- * A refit keeps the previous law of a domain whose fit failed, was non-finite, or was
- * refused for too few points (`acceptFits: 'per-domain'`); the reference keeps all
+ * A refit keeps the previous law of a domain whose fit failed, was non-finite, was
+ * refused for too few points, or failed the fit checks (`fitChecks`, fitChecks.ts) (`acceptFits: 'per-domain'`); the reference keeps all
  * previous laws when any domain's fit is not finite (`'all-or-nothing'`).
  *
  * Pure and synchronous: the refits go through a `RefitRunner` (inline by default; a
@@ -58,6 +58,8 @@ import { adoOptionsSchema } from './optionSchemas.js';
 import { parseOptions } from './schemaText.js';
 import { parseAdoSnapshot } from './snapshotSchemas.js';
 import type { PendingRefit, AdoPolicySnapshot } from './snapshotTypes.js';
+import { applyFitChecks } from './fitChecks.js';
+import { CollapseTracker, type CollapseAlert } from './collapseAlerts.js';
 
 export type { PendingRefit, AdoPolicySnapshot } from './snapshotTypes.js';
 
@@ -84,6 +86,8 @@ export interface RefitReport {
   error?: string;
   /** Domains whose law changed. */
   changed: number[];
+  /** Collapse alerts raised at this refit (collapseAlerts.ts), once the mixture is set. */
+  alerts?: CollapseAlert[];
 }
 
 export class AdoPolicy implements MixturePolicy {
@@ -125,6 +129,7 @@ export class AdoPolicy implements MixturePolicy {
   /** The arrays adoMixture reads, gathered once (re-made when a domain is added or restored). */
   private state: AdoWeightState | undefined;
   private readonly fitOptions: RefitFitOptions;
+  private collapse: CollapseTracker;
 
   constructor(options: AdoPolicyOptions) {
     if (options === null || typeof options !== 'object') throw new Error('AdoPolicy: options must be an object');
@@ -167,6 +172,7 @@ export class AdoPolicy implements MixturePolicy {
       minPoints: st.minPoints,
       ...st.fit,
     };
+    this.collapse = new CollapseTracker(st.collapseAlerts, K);
   }
 
   /** Restores a policy from `snapshot()` (e.g. read from a checkpoint file), checking every field (snapshotSchemas.ts). */
@@ -206,6 +212,7 @@ export class AdoPolicy implements MixturePolicy {
     p.lastStep = s.step;
     p.pending = s.pending.map((j) => ({ id: j.id, rows: j.rows, applyAt: j.applyAt, domains: [...j.domains] }));
     p.refreshCounts();
+    p.collapse = s.collapse === undefined ? new CollapseTracker(settings.collapseAlerts, s.domains.length) : CollapseTracker.fromJSON(settings.collapseAlerts, s.collapse);
     // Restart the refits that were in flight: they read only rows < rows, so they give the
     // same laws as in the uninterrupted run.
     for (const j of p.pending) p.runner.submit({ id: j.id, rows: j.rows, fit: p.fitOptions, domains: j.domains }, p.history);
@@ -234,6 +241,16 @@ export class AdoPolicy implements MixturePolicy {
   /** What the last applied refit did, if any. */
   get lastRefit(): RefitReport | undefined {
     return this.report;
+  }
+
+  /** The last 50 collapse alerts (collapseAlerts.ts), oldest first. */
+  alerts(): readonly CollapseAlert[] {
+    return this.collapse.recent;
+  }
+
+  /** Collapse alerts raised so far. */
+  get alertCount(): number {
+    return this.collapse.count;
   }
 
   /** Refits started but not applied yet. */
@@ -290,6 +307,7 @@ export class AdoPolicy implements MixturePolicy {
     const state = this.weightState();
     if (anyLiveLaw(state)) adoMixture(t, state, this.weightParams, this.scratch, this.current);
     else normalizeLive(this.start, this.live, this.current);
+    if (this.report?.appliedAfter === t && anyLiveLaw(state)) this.checkCollapse(t);
     return this.copies.copy(this.current); // a fresh copy, from a pool (copyPool.ts)
   }
 
@@ -320,6 +338,7 @@ export class AdoPolicy implements MixturePolicy {
     this.n = appendValue(this.n, 0);
     this.scratch = newAdoScratch(this.names.length);
     this.history.addDomain();
+    this.collapse.addDomain();
     this.refreshCounts();
     this.state = undefined;
   }
@@ -354,6 +373,7 @@ export class AdoPolicy implements MixturePolicy {
       nBase: Array.from(this.nBase),
       pending: this.pending.map((j) => ({ ...j, domains: [...j.domains] })),
       history: this.history.toJSON(),
+      collapse: this.collapse.toJSON(),
     };
   }
 
@@ -388,13 +408,33 @@ export class AdoPolicy implements MixturePolicy {
     else this.n.set(this.nOwn);
   }
 
+  /** Collapse alerts at a refit applied after step t, once its mixture is set (ρ in scratch, π current). */
+  private checkCollapse(t: number): void {
+    const alerts = this.collapse.check({
+      step: t,
+      names: this.names,
+      live: this.live,
+      rho: this.scratch.rho,
+      weights: this.current,
+      minShare: this.settings.minShare,
+      hasLaw: this.hasLaw,
+      lawA: this.lawA,
+      lawE: this.lawE,
+      lawAlpha: this.lawAlpha,
+      n: this.n,
+    });
+    if (alerts.length > 0) this.report!.alerts = alerts;
+  }
+
   private apply(startedAfter: number, t: number, outcome: RefitOutcome): void {
     const changed: number[] = [];
+    // Fit checks first: a refused fit counts as a failed one (all-or-nothing keeps every law).
+    const results = applyFitChecks(outcome.results, this.settings.fitChecks);
     const usable =
       outcome.error === undefined &&
-      (this.settings.acceptFits === 'per-domain' || outcome.results.every((r) => r.ok));
+      (this.settings.acceptFits === 'per-domain' || results.every((r) => r.ok));
     if (usable) {
-      for (const r of outcome.results) {
+      for (const r of results) {
         if (!r.ok) continue;
         const k = r.domain;
         const [a, e, alpha] = r.params;
@@ -407,7 +447,7 @@ export class AdoPolicy implements MixturePolicy {
       }
     }
     if (changed.length > 0) this.version++;
-    this.report = { startedAfter, appliedAfter: t, results: outcome.results, error: outcome.error, changed };
+    this.report = { startedAfter, appliedAfter: t, results, error: outcome.error, changed };
   }
 }
 

@@ -29,3 +29,7 @@ export type {
 export { createPolicy, restorePolicy, POLICY_KINDS } from './createPolicy.js';
 export type { PolicySpec, PolicyKind } from './createPolicy.js';
 export { floorShares, normalizeLive } from './shares.js';
+export { applyFitChecks, fitRefusal, DEFAULT_FIT_CHECKS } from './fitChecks.js';
+export type { FitChecks, FitCheckThresholds } from './fitChecks.js';
+export { CollapseTracker, normalizedEntropy, lawElasticity, DEFAULT_COLLAPSE_ALERTS } from './collapseAlerts.js';
+export type { CollapseAlert, CollapseAlertSettings, CollapseAlertsOption, CollapseState, CollapseInput } from './collapseAlerts.js';

@@ -16,7 +16,7 @@ export function computeRefit(history: DomainHistoryView, rows: number, fit: Refi
       if (!Number.isFinite(a) || !Number.isFinite(e) || !Number.isFinite(alpha)) {
         return { domain: f.domain, ok: false, reason: `non-finite parameters (a=${a}, e=${e}, alpha=${alpha})`, points: f.fit.points };
       }
-      return { domain: f.domain, ok: true, params: [a, e, alpha], points: f.fit.points };
+      return { domain: f.domain, ok: true, params: [a, e, alpha], points: f.fit.points, diagnostics: f.diagnostics };
     });
     return { results };
   } catch (err) {

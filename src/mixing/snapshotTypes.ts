@@ -6,6 +6,7 @@
 import type { AdoSettings } from './adoSettings.js';
 import type { HistoryJson } from './history.js';
 import type { PolicySnapshot } from './policy.js';
+import type { CollapseState } from './collapseAlerts.js';
 
 export interface PendingRefit {
   id: number;
@@ -32,6 +33,8 @@ export interface AdoPolicySnapshot extends PolicySnapshot {
   nBase: number[];
   pending: PendingRefit[];
   history: HistoryJson;
+  /** The collapse-alert tracker's state (absent in older snapshots: a fresh tracker). */
+  collapse?: CollapseState;
 }
 
 export type OdmVariant = 'exp3' | 'smoothed';
