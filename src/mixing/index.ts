@@ -33,3 +33,5 @@ export { applyFitChecks, fitRefusal, DEFAULT_FIT_CHECKS } from './fitChecks.js';
 export type { FitChecks, FitCheckThresholds } from './fitChecks.js';
 export { CollapseTracker, normalizedEntropy, lawElasticity, DEFAULT_COLLAPSE_ALERTS } from './collapseAlerts.js';
 export type { CollapseAlert, CollapseAlertSettings, CollapseAlertsOption, CollapseState, CollapseInput } from './collapseAlerts.js';
+export { refitSummary } from './refitSummary.js';
+export type { DomainFitSummary } from './refitSummary.js';
