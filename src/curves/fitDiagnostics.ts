@@ -70,40 +70,46 @@ export function fitDiagnostics(
   if (loss.length !== N) throw new Error(`fitDiagnostics: n has ${N} points but loss has ${loss.length}`);
   const preset = options.preset ?? 'auto';
   const x = new Float64Array(N);
+  const y = new Float64Array(N);
   let maxX = -Infinity;
+  let meanY = 0;
   for (let i = 0; i < N; i++) {
-    if (!(n[i] > 0) || !(loss[i] > 0)) throw new Error(`fitDiagnostics: point ${i} needs n > 0 and loss > 0, got n = ${n[i]}, loss = ${loss[i]}`);
-    x[i] = Math.log(n[i]);
+    const ni = n[i];
+    const li = loss[i];
+    if (!(ni > 0) || !(li > 0)) throw new Error(`fitDiagnostics: point ${i} needs n > 0 and loss > 0, got n = ${ni}, loss = ${li}`);
+    x[i] = Math.log(ni);
+    y[i] = Math.log(li);
     if (x[i] > maxX) maxX = x[i];
+    meanY += y[i];
   }
+  meanY /= N;
   const theta = [params.a, params.e, params.alpha];
   const activeBounds = N > 0 ? boundsAt(theta, presetLimits(preset, logLossLevel(x, loss), maxX)) : [];
   const { a, e, alpha } = params;
-  // Residuals, Σ(y − ȳ)² (two-pass mean) and JᵀJ (upper triangle).
-  let meanY = 0;
-  for (let i = 0; i < N; i++) meanY += Math.log(loss[i]);
-  meanY /= N;
+  // Residuals, Σ(y − ȳ)² (about the mean of the first pass) and JᵀJ (upper triangle).
   let ssRes = 0;
   let ssTot = 0;
-  const H = new Float64Array(9);
+  let h00 = 0, h01 = 0, h02 = 0, h11 = 0, h12 = 0, h22 = 0;
   for (let i = 0; i < N; i++) {
     const z = a - alpha * x[i] - e;
-    const sp = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-    const p = 1 / (1 + Math.exp(-z));
-    const y = Math.log(loss[i]);
-    const r = e + sp - y;
+    // log L̂ − e = softplus(z); p = σ(z), both from t = e^−|z|
+    const t = Math.exp(-Math.abs(z));
+    const sp = (z > 0 ? z : 0) + Math.log1p(t);
+    const p = z >= 0 ? 1 / (1 + t) : t / (1 + t);
+    const r = e + sp - y[i];
     ssRes += r * r;
-    ssTot += (y - meanY) * (y - meanY);
-    const j0 = p;
+    const dy = y[i] - meanY;
+    ssTot += dy * dy;
     const j1 = 1 - p;
     const j2 = -x[i] * p;
-    H[0] += j0 * j0;
-    H[1] += j0 * j1;
-    H[2] += j0 * j2;
-    H[4] += j1 * j1;
-    H[5] += j1 * j2;
-    H[8] += j2 * j2;
+    h00 += p * p;
+    h01 += p * j1;
+    h02 += p * j2;
+    h11 += j1 * j1;
+    h12 += j1 * j2;
+    h22 += j2 * j2;
   }
+  const H = Float64Array.of(h00, h01, h02, 0, h11, h12, 0, 0, h22);
   H[3] = H[1];
   H[6] = H[2];
   H[7] = H[5];
