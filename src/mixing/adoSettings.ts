@@ -136,7 +136,7 @@ export interface AdoSettings {
   /**
    * Fit checks (fitChecks.ts): thresholds on each fit's diagnostics beyond which the fit is
    * refused and the previous law kept: `{maxRms?, minR2?, maxAlphaRelSE?, maxEpsilonRelSE?}`
-   * or `off`. Default `{maxRms: 0.1}` (refuses only a law that clearly misses its curve);
+   * or `off`. Default `{maxRms: 0.3}` (refuses only a law that clearly misses its curve);
    * `off` in the reference.
    */
   fitChecks: FitChecks;

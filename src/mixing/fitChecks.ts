@@ -12,9 +12,10 @@
  * A threshold left out is not checked. A refused fit of a domain without a law leaves it
  * without one (it keeps its share of the initial mixture, as below minPoints).
  *
- * The default preset checks only maxRms = 0.1 (a law 10 % off the smoothed curve in log
- * space is no description of it; ordinary fits sit near 1e-3), so ordinary runs are not
- * touched; the `reference` preset checks nothing. The SEs treat the points as independent
+ * The default preset checks only maxRms = 0.3 (a law some 35 % off the smoothed curve in
+ * log space is no description of it: a loss that triples mid-run fits with 0.72, while the
+ * noisy per-step losses of the demo's small model fit with at most 0.06), so ordinary runs
+ * are not touched; the `reference` preset checks nothing. The SEs treat the points as independent
  * while fitDomains' smoothed points are correlated, so they are lower bounds: the relative
  * thresholds are for clearly undetermined fits (≥ 0.5, say), not for fine selection.
  *
@@ -36,7 +37,7 @@ export interface FitCheckThresholds {
 export type FitChecks = 'off' | FitCheckThresholds;
 
 /** The default preset's checks: refuse only a law that clearly misses its curve. */
-export const DEFAULT_FIT_CHECKS: Readonly<FitCheckThresholds> = Object.freeze({ maxRms: 0.1 });
+export const DEFAULT_FIT_CHECKS: Readonly<FitCheckThresholds> = Object.freeze({ maxRms: 0.3 });
 
 const positive = (what: string) => z.number({ error: mustBe(what) }).refine((x) => x > 0 && Number.isFinite(x), { error: mustBe(what) });
 

@@ -56,7 +56,7 @@ describe('ADO fit checks', () => {
 
   it('default: a diverged domain keeps its previous law and the report says why', () => {
     const p = new AdoPolicy(base);
-    expect(p.settings.fitChecks).toEqual({ maxRms: 0.1 });
+    expect(p.settings.fitChecks).toEqual({ maxRms: 0.3 });
     for (let t = 0; t <= 1000; t++) p.observe(diverging(t));
     const first = p.laws();
     expect(p.lastRefit!.results.every((r) => r.ok)).toBe(true);
@@ -68,9 +68,9 @@ describe('ADO fit checks', () => {
     const b = rep.results[1];
     expect(b.ok).toBe(false);
     if (b.ok) return;
-    expect(b.refused).toMatch(/^residual RMS 0\.\d+ > maxRms 0\.1 \(log space, 151 points\)$/);
+    expect(b.refused).toMatch(/^residual RMS 0\.\d+ > maxRms 0\.3 \(log space, 151 points\)$/);
     expect(b.reason).toBe(`fit refused: ${b.refused}`);
-    expect(b.diagnostics!.rms!).toBeGreaterThan(0.1);
+    expect(b.diagnostics!.rms!).toBeGreaterThan(0.3);
     expect(p.laws()[1]).toEqual(first[1]);
     expect(p.laws()[0]).not.toEqual(first[0]);
     expect(rep.changed).toEqual([0]);
