@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { integerOption } from './options.js';
 import { addImportOptions, describeInput, importOptionsOf, type ImportCliOptions } from './importOptions.js';
-import { fitDomains, type DomainFit, type FitDomainsOptions } from '../curves/index.js';
+import { fitDomains, type DomainFit, type FitDiagnostics, type FitDomainsOptions } from '../curves/index.js';
 import { openLog } from '../import/index.js';
 import { DomainHistoryBuilder, evaluationHistory, evaluationsPerDomain, sparseWindow, type StepLogHistory } from '../runlog/index.js';
 
@@ -34,7 +34,7 @@ function windowOption(value: string): number {
 
 /** One domain's result, as printed by --json. */
 export type FitRow =
-  | { name: string; epsilon: number; beta: number; alpha: number; points: number; objective: number; converged: boolean }
+  | { name: string; epsilon: number; beta: number; alpha: number; points: number; objective: number; converged: boolean; diagnostics: FitDiagnostics }
   | { name: string; error: string; points: number };
 
 function positiveNumber(value: string): number {
@@ -64,7 +64,9 @@ export function register(program: Command): void {
           'each evaluation as one point: every point kept (--subsample 1) and a smoothing window in points, the ' +
           'largest odd number ≤ evaluations/5 within [5, 101]; --ignore-steps then counts evaluations.',
         'With --json, prints exactly one JSON object: {"domains":[{"name","epsilon","beta","alpha",' +
-          '"points","objective","converged"}, or {"name","error","points"} for a domain not fitted, …], ' +
+          '"points","objective","converged","diagnostics"}, or {"name","error","points"} for a domain not fitted, …], ' +
+          '"diagnostics" being {"points","rms","r2","se":{"a","e","alpha","epsilon"},"activeBounds":[…]} (log-space ' +
+          'residual RMS and R², standard errors from the Gauss–Newton Hessian, parameters at a bound; docs/guardrails.md), ' +
           '"steps":<steps in the log>, "skipped":<bad lines skipped>}.',
       ].join('\n\n'),
     )
@@ -190,7 +192,7 @@ function toRow(r: DomainFit, domains: readonly string[]): FitRow {
   const name = domains[r.domain];
   if (!r.ok) return { name, error: r.reason, points: r.points };
   const { epsilon, beta, alpha, points, objective, converged } = r.fit;
-  return { name, epsilon, beta, alpha, points, objective, converged };
+  return { name, epsilon, beta, alpha, points, objective, converged, diagnostics: r.diagnostics };
 }
 
 /** 4 significant digits, exponent form for very large or small magnitudes. */

@@ -28,7 +28,9 @@ export function register(program: Command): void {
       [
         "Feed a step log's steps, in order, to a mixture policy and write one JSON line per step: " +
           '{"step":t,"weights":[…]} (the mixture for step t+1), plus "params":[[a,e,alpha],…] ' +
-          '(null for a domain without a law) on lines where the fitted laws changed.',
+          '(null for a domain without a law) on lines where the fitted laws changed, and "fit":[…] (each refitted ' +
+          "domain's diagnostics: points, rms, r2, se, activeBounds, refused) with \"alerts\":[…] (collapse alerts) " +
+          'on lines where a refit was applied.',
         'Policies: ado (Adaptive Data Optimization), natural (the prior μ: the header\'s "prior", ' +
           "else each domain's share of the log's counts), balanced (uniform), odm (Online Data " +
           'Mixing, EXP3). ADO\'s prior μ is the natural mixture too.',
@@ -117,6 +119,8 @@ function describeRun(s: ReplaySummary): string {
     `adomix replay: ${s.steps} step${s.steps === 1 ? '' : 's'} replayed with ${s.policy}` +
     (s.firstStep !== null ? ` (steps ${s.firstStep}–${s.lastStep})` : '') +
     (s.policy === 'ado' ? `, ${s.lawUpdates} law update${s.lawUpdates === 1 ? '' : 's'}` : '') +
+    (s.refusedFits ? `, ${s.refusedFits} fit${s.refusedFits === 1 ? '' : 's'} refused` : '') +
+    (s.alerts ? `, ${s.alerts} collapse alert${s.alerts === 1 ? '' : 's'}` : '') +
     (s.out !== null ? `; weights → ${s.out}` : '') +
     (s.checkpoint !== null ? `; checkpoint → ${s.checkpoint}` : '') +
     (s.stopped === 'aborted' ? '; stopped before the end of the log' : '') +
@@ -133,6 +137,7 @@ export function formatSummary(s: ReplaySummary): string {
     ['skipped', String(s.skipped)],
   ];
   if (s.policy === 'ado') rows.push(['law updates', String(s.lawUpdates)]);
+  if (s.policy === 'ado') rows.push(['refused fits', String(s.refusedFits ?? 0)], ['collapse alerts', String(s.alerts ?? 0)]);
   if (s.resumedFrom !== null) rows.push(['resumed from', `${s.resumedFrom} (after step ${s.resumedAfter})`]);
   rows.push(['weights', s.out ?? 'stdout']);
   if (s.checkpoint !== null) rows.push(['checkpoint', `${s.checkpoint} (${s.checkpointsWritten} written)`]);

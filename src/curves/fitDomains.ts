@@ -10,7 +10,8 @@
  *   4. n = cumulative count at each kept row, divided by countScale:
  *        'same-step' (reference): n grows by the whole batch Σ_j count_j each step,
  *        'per-domain': n grows by the domain's own count; points with n = 0 are skipped;
- *   5. refuse below `minPoints`, else fitPowerLaw(n, smoothed loss).
+ *   5. refuse below `minPoints`, else fitPowerLaw(n, smoothed loss), with the fit's
+ *      diagnostics (residuals, R², standard errors, active bounds: fitDiagnostics.ts).
  *
  * Only the kept points are smoothed (the convolution is evaluated there alone), so a refit
  * over 60,000 steps costs a few hundred thousand multiply-adds per domain.
@@ -18,6 +19,7 @@
 import { fitPowerLaw, type FitPowerLawOptions, type PowerLawFit } from './fitPowerLaw.js';
 import { effectiveWindow, savitzkyGolayKernel, savitzkyGolayOptions, smoothedAt } from './savitzkyGolay.js';
 import type { CountMode, PowerLawParams } from './types.js';
+import { fitDiagnostics, type FitDiagnostics } from './fitDiagnostics.js';
 
 /** Per-domain step history. Arrays may be longer than `steps` (spare capacity); read only [0, steps). */
 export interface DomainHistory {
@@ -55,7 +57,7 @@ export interface FitDomainsOptions extends FitPowerLawOptions {
 }
 
 export type DomainFit =
-  | { domain: number; ok: true; fit: PowerLawFit; n: number }
+  | { domain: number; ok: true; fit: PowerLawFit; n: number; diagnostics: FitDiagnostics }
   | { domain: number; ok: false; reason: string; points: number; n: number };
 
 export function fitDomains(history: DomainHistory, options: FitDomainsOptions = {}): DomainFit[] {
@@ -81,7 +83,8 @@ export function fitDomains(history: DomainHistory, options: FitDomainsOptions = 
     try {
       const warmStart = options.warmStarts?.[k];
       const fit = fitPowerLaw(d.n, d.loss, warmStart === undefined ? fitOptions : { ...fitOptions, warmStart });
-      results.push({ domain: k, ok: true, fit, n: nNow[k] });
+      const diagnostics = fitDiagnostics(d.n, d.loss, fit.params, { preset: options.preset });
+      results.push({ domain: k, ok: true, fit, n: nNow[k], diagnostics });
     } catch (err) {
       results.push({ domain: k, ok: false, reason: (err as Error).message, points: d.n.length, n: nNow[k] });
     }

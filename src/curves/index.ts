@@ -7,3 +7,5 @@ export { savitzkyGolay } from './savitzkyGolay.js';
 export type { SavitzkyGolayOptions } from './savitzkyGolay.js';
 export { fitDomains, domainCounts, domainFitData } from './fitDomains.js';
 export type { DomainHistory, FitDomainsOptions, DomainFit, DomainFitData } from './fitDomains.js';
+export { fitDiagnostics } from './fitDiagnostics.js';
+export type { FitDiagnostics, FitDiagnosticsOptions, ActiveBound, LawParam } from './fitDiagnostics.js';

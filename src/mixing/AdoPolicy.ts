@@ -19,8 +19,8 @@
  * Together these make ρ's fixed point the mixture that minimises the mean loss over
  * domains (see `target`, `s`, `minExponent`); the prior μ still sets the starting mixture.
  *
- * A refit keeps the previous law of a domain whose fit failed, was non-finite, or was
- * refused for too few points (`acceptFits: 'per-domain'`); the reference keeps all
+ * A refit keeps the previous law of a domain whose fit failed, was non-finite, was
+ * refused for too few points, or failed the fit checks (`fitChecks`, fitChecks.ts) (`acceptFits: 'per-domain'`); the reference keeps all
  * previous laws when any domain's fit is not finite (`'all-or-nothing'`).
  *
  * Pure and synchronous: the refits go through a `RefitRunner` (inline by default; a
@@ -59,6 +59,8 @@ import { parseOptions } from './schemaText.js';
 import { parseAdoSnapshot } from './snapshotSchemas.js';
 import { DataBudget, type BudgetOptions, type BudgetStatus } from './budgets.js';
 import type { PendingRefit, AdoPolicySnapshot } from './snapshotTypes.js';
+import { applyFitChecks } from './fitChecks.js';
+import { CollapseTracker, type CollapseAlert } from './collapseAlerts.js';
 
 export type { PendingRefit, AdoPolicySnapshot } from './snapshotTypes.js';
 
@@ -83,6 +85,8 @@ export interface RefitReport {
   error?: string;
   /** Domains whose law changed. */
   changed: number[];
+  /** Collapse alerts raised at this refit (collapseAlerts.ts), once the mixture is set. */
+  alerts?: CollapseAlert[];
 }
 
 export class AdoPolicy implements MixturePolicy {
@@ -127,6 +131,7 @@ export class AdoPolicy implements MixturePolicy {
   private readonly fitOptions: RefitFitOptions;
   /** Data budgets (budgets.ts): caps on the mixture and exhaustion of spent domains; absent: none. */
   private budget: DataBudget | undefined;
+  private collapse: CollapseTracker;
 
   constructor(options: AdoPolicyOptions) {
     if (options === null || typeof options !== 'object') throw new Error('AdoPolicy: options must be an object');
@@ -163,6 +168,7 @@ export class AdoPolicy implements MixturePolicy {
     this.runner = (refitRunner as RefitRunner | undefined) ?? new InlineRefitRunner();
     this.budget = DataBudget.fromOptions({ budget, maxEpochs, plannedSteps } as BudgetOptions, this.names, 'AdoPolicy');
     this.weightParams = weightParams(this.settings);
+    this.collapse = new CollapseTracker(this.settings.collapseAlerts, K);
   }
 
   /** Restores a policy from `snapshot()` (e.g. read from a checkpoint file), checking every field (snapshotSchemas.ts). */
@@ -202,6 +208,7 @@ export class AdoPolicy implements MixturePolicy {
     p.pending = s.pending.map((j, i) => ({ id: j.id, rows: j.rows, applyAt: j.applyAt, domains: [...j.domains], jobs: pendingJobs[i] }));
     p.refreshCounts();
     if (s.budget !== undefined) p.budget = DataBudget.fromJSON(s.budget, s.domains, 'ado snapshot');
+    p.collapse = s.collapse === undefined ? new CollapseTracker(settings.collapseAlerts, s.domains.length) : CollapseTracker.fromJSON(settings.collapseAlerts, s.collapse);
     // Restart the refits that were in flight with the points they were started with: they
     // give the same laws as in the uninterrupted run.
     for (const j of p.pending) p.runner.submit({ id: j.id, rows: j.rows, fit: p.fitOptions, jobs: j.jobs }, p.history);
@@ -230,6 +237,16 @@ export class AdoPolicy implements MixturePolicy {
   /** What the last applied refit did, if any. */
   get lastRefit(): RefitReport | undefined {
     return this.report;
+  }
+
+  /** The last 50 collapse alerts (collapseAlerts.ts), oldest first. */
+  alerts(): readonly CollapseAlert[] {
+    return this.collapse.recent;
+  }
+
+  /** Collapse alerts raised so far. */
+  get alertCount(): number {
+    return this.collapse.count;
   }
 
   /** Refits started but not applied yet. */
@@ -291,6 +308,7 @@ export class AdoPolicy implements MixturePolicy {
     if (anyLiveLaw(state)) adoMixture(t, state, this.weightParams, this.scratch, this.current);
     else normalizeLive(this.start, this.live, this.current);
     this.budget?.apply(t, this.nOwn, this.live, this.current);
+    if (this.report?.appliedAfter === t && anyLiveLaw(state)) this.checkCollapse(t);
     return this.copies.copy(this.current); // a fresh copy, from a pool (copyPool.ts)
   }
 
@@ -338,6 +356,7 @@ export class AdoPolicy implements MixturePolicy {
     this.scratch = newAdoScratch(this.names.length);
     this.history.addDomain();
     this.budget = this.budget?.withDomain();
+    this.collapse.addDomain();
     this.refreshCounts();
     this.state = undefined;
   }
@@ -373,6 +392,7 @@ export class AdoPolicy implements MixturePolicy {
       pending: this.pending.map((j) => ({ id: j.id, rows: j.rows, applyAt: j.applyAt, domains: [...j.domains], jobs: j.jobs.map((job) => this.history.jobToJSON(job)) })),
       points: this.history.toJSON(),
       ...(this.budget !== undefined ? { budget: this.budget.toJSON() } : {}),
+      collapse: this.collapse.toJSON(),
     };
   }
 
@@ -414,13 +434,33 @@ export class AdoPolicy implements MixturePolicy {
     else this.n.set(this.nOwn);
   }
 
+  /** Collapse alerts at a refit applied after step t, once its mixture is set (ρ in scratch, π current). */
+  private checkCollapse(t: number): void {
+    const alerts = this.collapse.check({
+      step: t,
+      names: this.names,
+      live: this.live,
+      rho: this.scratch.rho,
+      weights: this.current,
+      minShare: this.settings.minShare,
+      hasLaw: this.hasLaw,
+      lawA: this.lawA,
+      lawE: this.lawE,
+      lawAlpha: this.lawAlpha,
+      n: this.n,
+    });
+    if (alerts.length > 0) this.report!.alerts = alerts;
+  }
+
   private apply(startedAfter: number, t: number, outcome: RefitOutcome): void {
     const changed: number[] = [];
+    // Fit checks first: a refused fit counts as a failed one (all-or-nothing keeps every law).
+    const results = applyFitChecks(outcome.results, this.settings.fitChecks);
     const usable =
       outcome.error === undefined &&
-      (this.settings.acceptFits === 'per-domain' || outcome.results.every((r) => r.ok));
+      (this.settings.acceptFits === 'per-domain' || results.every((r) => r.ok));
     if (usable) {
-      for (const r of outcome.results) {
+      for (const r of results) {
         if (!r.ok) continue;
         const k = r.domain;
         const [a, e, alpha] = r.params;
@@ -433,7 +473,7 @@ export class AdoPolicy implements MixturePolicy {
       }
     }
     if (changed.length > 0) this.version++;
-    this.report = { startedAfter, appliedAfter: t, results: outcome.results, error: outcome.error, changed };
+    this.report = { startedAfter, appliedAfter: t, results, error: outcome.error, changed };
   }
 }
 

@@ -8,6 +8,8 @@ import type { BoundPreset, CountMode } from '../curves/index.js';
 import type { FloorMode, HistoryTerm } from './adoWeights.js';
 import type { RefitFitOptions } from './refitTypes.js';
 import { describeValue, integer, mustBe, parseOptions, strictObject } from './schemaText.js';
+import { DEFAULT_FIT_CHECKS, fitChecksSchema, type FitChecks } from './fitChecks.js';
+import { collapseAlertsSchema, DEFAULT_COLLAPSE_ALERTS, type CollapseAlertsOption } from './collapseAlerts.js';
 
 export type AdoPreset = 'default' | 'reference';
 export type AcceptFits = 'per-domain' | 'all-or-nothing';
@@ -136,6 +138,20 @@ export interface AdoSettings {
    * domain, log-spaced in n (fitPoints.ts; off by default: every point is kept).
    */
   fit: { delta?: number; subsample?: number; window?: number; order?: number; maxPoints?: number };
+  /**
+   * Fit checks (fitChecks.ts): thresholds on each fit's diagnostics beyond which the fit is
+   * refused and the previous law kept: `{maxRms?, minR2?, maxAlphaRelSE?, maxEpsilonRelSE?}`
+   * or `off`. Default `{maxRms: 0.3}` (refuses only a law that clearly misses its curve);
+   * `off` in the reference.
+   */
+  fitChecks: FitChecks;
+  /**
+   * Collapse alerts (collapseAlerts.ts; alerts only, the weights never depend on them): a
+   * domain pinned at δ_min for `pinnedRefits` refits while its law still falls by ≥ `minFall`
+   * per e-fold of n, or the mixture's entropy / ln K below `minEntropy`. Default
+   * `{pinnedRefits: 3, minEntropy: 0.5, minFall: 0.01}` in both presets; `off` for none.
+   */
+  collapseAlerts: CollapseAlertsOption;
 }
 
 /** The defaults of each preset. */
@@ -161,6 +177,8 @@ export const ADO_PRESETS: Readonly<Record<AdoPreset, Omit<AdoSettings, 'preset'>
     lag: 100,
     acceptFits: 'per-domain' as AcceptFits,
     fit: {},
+    fitChecks: DEFAULT_FIT_CHECKS as FitChecks,
+    collapseAlerts: DEFAULT_COLLAPSE_ALERTS as CollapseAlertsOption,
   }),
   reference: Object.freeze({
     target: 'prior' as AdoTarget,
@@ -186,6 +204,8 @@ export const ADO_PRESETS: Readonly<Record<AdoPreset, Omit<AdoSettings, 'preset'>
     lag: 0,
     acceptFits: 'all-or-nothing' as AcceptFits,
     fit: {},
+    fitChecks: 'off' as FitChecks,
+    collapseAlerts: DEFAULT_COLLAPSE_ALERTS as CollapseAlertsOption,
   }),
 });
 
@@ -241,6 +261,8 @@ export const adoSettingsShape = {
   lag: integer(0).optional(),
   acceptFits: oneOf(ACCEPTS).optional(),
   fit: strictObject({ delta: positive, subsample: positive, window: positive, order: positive, maxPoints: integer(8).optional() }).optional(),
+  fitChecks: fitChecksSchema.optional(),
+  collapseAlerts: collapseAlertsSchema.optional(),
 };
 
 const settingsSchema = strictObject(adoSettingsShape);
@@ -291,7 +313,14 @@ export function resolveSettings(o: Partial<AdoSettings>, domains?: number): AdoS
     lag: pick('lag'),
     acceptFits: pick('acceptFits'),
     fit: withoutUndefined({ ...(given.fit ?? d.fit) }),
+    fitChecks: copyOption(pick('fitChecks')),
+    collapseAlerts: copyOption(pick('collapseAlerts')),
   };
+}
+
+/** A fresh copy of an `'off' | {…}` option (the presets' objects are frozen). */
+function copyOption<T>(v: T): T {
+  return typeof v === 'object' && v !== null ? { ...v } : v;
 }
 
 function withoutUndefined<T extends object>(o: T): T {

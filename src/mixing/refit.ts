@@ -3,7 +3,7 @@
  * and report, per domain, finite parameters or why there are none.
  * Pure; runs inline (InlineRefitRunner) or inside a refit worker (src/refit).
  */
-import { fitPowerLaw } from '../curves/index.js';
+import { fitDiagnostics, fitPowerLaw } from '../curves/index.js';
 import { gatherPoints } from './pointArena.js';
 import type { RefitDomainJob, RefitDomainResult, RefitFitOptions, RefitOutcome, RefitPointSource, RefitRequest, RefitRunner } from './refitTypes.js';
 
@@ -20,7 +20,8 @@ export function computeRefit(jobs: readonly RefitDomainJob[], fit: RefitFitOptio
         if (!Number.isFinite(a) || !Number.isFinite(e) || !Number.isFinite(alpha)) {
           return { domain: job.domain, ok: false, reason: `non-finite parameters (a=${a}, e=${e}, alpha=${alpha})`, points: f.points };
         }
-        return { domain: job.domain, ok: true, params: [a, e, alpha], points: f.points };
+        const diagnostics = fitDiagnostics(n, loss, f.params, { preset: fit.preset });
+        return { domain: job.domain, ok: true, params: [a, e, alpha], points: f.points, diagnostics };
       } catch (err) {
         return { domain: job.domain, ok: false, reason: (err as Error).message, points: job.points };
       }

@@ -6,7 +6,7 @@
  * nothing newer, so its outcome depends only on the history up to t, never on when it
  * runs. The policy collects it after step t + lag.
  */
-import type { CountMode, BoundPreset } from '../curves/index.js';
+import type { CountMode, BoundPreset, FitDiagnostics } from '../curves/index.js';
 
 /** The options a refit passes to `fitDomains` (everything but `domains`). */
 export interface RefitFitOptions {
@@ -23,10 +23,15 @@ export interface RefitFitOptions {
   maxPoints?: number;
 }
 
-/** One domain's refit result. `ok` only when the fit succeeded with finite parameters. */
+/**
+ * One domain's refit result. `ok` only when the fit succeeded with finite parameters (and,
+ * in the policy's report, passed its fit checks). `diagnostics` come with every fit
+ * (fitDiagnostics.ts: plain numbers and null, so they cross the worker's JSON unchanged);
+ * `refused` says which fit check refused a fit (then `reason` is "fit refused: …").
+ */
 export type RefitDomainResult =
-  | { domain: number; ok: true; params: [number, number, number]; points: number }
-  | { domain: number; ok: false; reason: string; points: number };
+  | { domain: number; ok: true; params: [number, number, number]; points: number; diagnostics?: FitDiagnostics }
+  | { domain: number; ok: false; reason: string; points: number; diagnostics?: FitDiagnostics; refused?: string; params?: [number, number, number] };
 
 export interface RefitOutcome {
   /** One entry per fitted domain (the request's `domains`, in order). */

@@ -128,3 +128,17 @@ export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, whe
   if (!r.success) throw optionsError(where, r.error);
   return r.data;
 }
+
+/**
+ * Forwards the issues of a nested strict object parsed inside a transform (an option such as
+ * `fitChecks: "off" | {…}`), naming unknown keys with the option's key in front
+ * (`"fitChecks.maxRMS" (did you mean "fitChecks.maxRms"?)`), as a nested strictObject would.
+ */
+export function forwardIssues(ctx: z.RefinementCtx, issues: readonly z.core.$ZodIssue[], key: string, known: readonly string[]): void {
+  for (const iss of issues) {
+    if (iss.code === 'unrecognized_keys') {
+      const keys = iss.keys.map((k) => unknownKeyText(k, known, `${key}.`));
+      ctx.addIssue({ ...iss, message: keys.join(', ') } as unknown as Parameters<typeof ctx.addIssue>[0]);
+    } else ctx.addIssue(iss as unknown as Parameters<typeof ctx.addIssue>[0]);
+  }
+}

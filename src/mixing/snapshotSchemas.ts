@@ -98,6 +98,20 @@ function adoSchema(K: number, version: number) {
     nSame: integer(0),
     nOwn: array(integer(0), K, 'integers ≥ 0'),
     nBase: array(integer(0), K, 'integers ≥ 0'),
+    collapse: strictObject({
+      streak: array(integer(0), K, 'integers ≥ 0'),
+      entropyLow: z.boolean({ error: mustBe('a boolean') }),
+      total: integer(0),
+      recent: z.array(
+        strictObject({
+          step: integer(-1),
+          kind: z.enum(['pinned', 'entropy'], { error: mustBe('"pinned" or "entropy"') }),
+          domain: z.string({ error: mustBe('a domain name') }).optional(),
+          message: z.string({ error: mustBe('a string') }),
+        }),
+        { error: mustBe('an array of alerts {step, kind, domain?, message}') },
+      ),
+    }).optional(),
     pending: z.array(
       strictObject({
         id: integer(0),
@@ -206,8 +220,8 @@ function near(a: number, b: number, tolerance = SUM_TOLERANCE): boolean {
 
 // ---- ado ----
 
-/** Settings added after the first ado snapshots: an older snapshot may lack them (they resolve to their defaults, `target` and `initialMixture` to "prior"). */
-const ADO_SETTINGS_ADDED_LATER: ReadonlySet<string> = new Set(['target', 'initialMixture', 'creditExponent', 'capacity']);
+/** Settings added after the first ado snapshots: an older snapshot may lack them (they resolve to their defaults, `target` and `initialMixture` to "prior", `fitChecks` to "off"). */
+const ADO_SETTINGS_ADDED_LATER: ReadonlySet<string> = new Set(['target', 'initialMixture', 'creditExponent', 'capacity', 'fitChecks', 'collapseAlerts']);
 
 /** A checked ado snapshot, ready to resume. */
 export interface ParsedAdoSnapshot {
@@ -234,7 +248,8 @@ export function parseAdoSnapshot(snapshot: unknown): ParsedAdoSnapshot {
   const saved = s.settings as Partial<AdoSettings>;
   requireSettings('ado', saved, Object.keys(adoSettingsShape).filter((k) => !ADO_SETTINGS_ADDED_LATER.has(k)));
   const settings = nested('ado', 'settings', () =>
-    resolveSettings({ ...saved, target: saved.target ?? 'prior', initialMixture: saved.initialMixture ?? 'prior' }, K),
+    // fitChecks: an older run checked nothing, so it resumes checking nothing
+    resolveSettings({ ...saved, target: saved.target ?? 'prior', initialMixture: saved.initialMixture ?? 'prior', fitChecks: saved.fitChecks ?? 'off' }, K),
   );
   const live = checkLive('ado', exhausted);
   const floor = minShareProblem(settings.minShare, live);

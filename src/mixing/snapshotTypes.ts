@@ -7,6 +7,7 @@ import type { AdoSettings } from './adoSettings.js';
 import type { FitPointsJson, RefitDomainJobJson } from './fitPoints.js';
 import type { BudgetJson } from './budgets.js';
 import type { PolicySnapshot } from './policy.js';
+import type { CollapseState } from './collapseAlerts.js';
 
 export interface PendingRefit {
   id: number;
@@ -56,6 +57,8 @@ export interface AdoPolicySnapshot extends PolicySnapshot {
   points?: FitPointsJson;
   /** The data budget (budgets.ts), when the policy has one (absent in older snapshots). */
   budget?: BudgetJson;
+  /** The collapse-alert tracker's state (absent in older snapshots: a fresh tracker). */
+  collapse?: CollapseState;
 }
 
 export type OdmVariant = 'exp3' | 'smoothed';

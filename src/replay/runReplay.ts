@@ -18,6 +18,7 @@
  */
 import type pino from 'pino';
 import { AdoPolicy, type MixturePolicy } from '../mixing/index.js';
+import { refitFields, warnAlerts } from './guardrails.js';
 import { inputFilesOf, openLog, type ImportOptions, type LogInput } from '../import/index.js';
 import { assertNotAnInput, isSameFile, loadCheckpoint, removeStaleTemps, StepLogDigest, writeCheckpoint, type NamedPath } from '../runlog/index.js';
 import { parseReplayMeta, REPLAY_META_FORMAT, type ReplayCheckpointMeta } from './checkpointMeta.js';
@@ -56,6 +57,9 @@ export interface ReplaySummary {
   skipped: number;
   /** Lines whose laws changed (ADO). */
   lawUpdates: number;
+  /** ADO: fits refused by the fit checks, and collapse alerts raised, in this invocation. */
+  refusedFits?: number;
+  alerts?: number;
   out: string | null;
   checkpoint: string | null;
   checkpointsWritten: number;
@@ -133,6 +137,10 @@ export async function runReplay(path: string, o: ReplayOptions): Promise<ReplayS
     firstSkipped: null,
     stopped: 'done',
   };
+  if (policy instanceof AdoPolicy) {
+    summary.refusedFits = 0;
+    summary.alerts = 0;
+  }
   if (header.sparse === true)
     summary.sparse = `sparse curve: each evaluation is one policy step, numbered from 0${policy instanceof AdoPolicy ? `; ${describeSparseAdo(policy)}` : ''}`;
   let sink: ReplayOutput | undefined;
@@ -222,7 +230,11 @@ export async function runReplay(path: string, o: ReplayOptions): Promise<ReplayS
         const rep = ado.lastRefit;
         if (rep !== undefined) log?.info({ step: r.step, startedAfter: rep.startedAfter, changed: rep.changed.map((k) => header.domains[k]) }, 'laws updated');
       }
-      if (ado !== undefined && log !== undefined) warnRefit(ado, step, r.step, header.domains, log);
+      if (ado !== undefined) line += refitFields(ado, step, header.domains, summary);
+      if (ado !== undefined && log !== undefined) {
+        warnRefit(ado, step, r.step, header.domains, log);
+        warnAlerts(ado, step, r.step, log);
+      }
       await sink.write(`${line}}\n`);
       if (o.signal?.aborted) {
         summary.stopped = 'aborted';

@@ -10,6 +10,7 @@ import { inlineSvg, renderSvg } from './renderSvg.js';
 import { runData, type RunData, type RunDataOptions } from './runData.js';
 import type { SimInfo } from './simInfo.js';
 import { summarize, type RunSummary } from './summary.js';
+import { logGuardrails, type LogGuardrails } from './guardrails.js';
 
 export interface ReportOptions extends RunDataOptions, ChartOptions {
   /** Page title (default "adomix run report"). */
@@ -32,6 +33,8 @@ export interface Report {
   charts: RenderedChart[];
   summary: RunSummary;
   data: RunData;
+  /** The laws' fit diagnostics are in data.laws; these are the log's collapse alerts. */
+  guardrails: LogGuardrails;
 }
 
 export async function buildReport(log: StepLog, options: ReportOptions = {}): Promise<Report> {
@@ -54,6 +57,7 @@ export async function buildReport(log: StepLog, options: ReportOptions = {}): Pr
   if (options.sim && options.sim.domains.map((d) => d.name).join('\u0000') !== data.domains.join('\u0000')) {
     throw new Error(`the simulation info names domains [${options.sim.domains.map((d) => d.name).join(', ')}], the step log [${data.domains.join(', ')}]`);
   }
+  const guardrails = logGuardrails(log, data);
   const html = renderHtml(
     {
       title: options.title ?? 'adomix run report',
@@ -63,8 +67,9 @@ export async function buildReport(log: StepLog, options: ReportOptions = {}): Pr
       charts: charts.map((c) => ({ name: c.name, title: c.title, svg: inlineSvg(c.svg) })),
       sim: options.sim,
       notes,
+      guardrails,
     },
     domainColors(data.domains.length),
   );
-  return { html, charts, summary, data };
+  return { html, charts, summary, data, guardrails };
 }

@@ -5,6 +5,7 @@
 import type { RunSummary } from './summary.js';
 import type { SimInfo } from './simInfo.js';
 import type { RunData } from './runData.js';
+import type { LogGuardrails } from './guardrails.js';
 
 export interface HtmlChart {
   name: string;
@@ -21,6 +22,8 @@ export interface HtmlInput {
   charts: HtmlChart[];
   sim?: SimInfo;
   notes: string[];
+  /** The fit diagnostics and alerts section (guardrails.ts). */
+  guardrails?: LogGuardrails;
 }
 
 export function escapeHtml(s: string): string {
@@ -96,6 +99,7 @@ ${data.skipped > 0 ? `<dt>bad lines skipped</dt><dd>${int(data.skipped)}</dd>\n`
     parts.push(`<h2>${escapeHtml(c.title)}</h2>\n<figure id="chart-${escapeHtml(c.name)}">\n${c.svg}\n</figure>\n`);
   }
   parts.push(summaryTable(s, data, colors));
+  if (input.guardrails) parts.push(guardrailsSection(input.guardrails, data, colors));
   if (input.notes.length > 0) {
     parts.push(`<h2>Notes</h2>\n<ul class="note">\n${input.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('\n')}\n</ul>\n`);
   }
@@ -159,6 +163,34 @@ ${rows.join('\n')}
 </table>
 <p class="note">first / final loss: mean observed training loss over the first / last ${int(s.window)} steps where the domain was drawn.
 ε, β, α: the fitted law L(n) = ε + β·n^(−α).</p>
+`;
+}
+
+function guardrailsSection(g: LogGuardrails, data: RunData, colors: string[]): string {
+  const se = (x: number | null | undefined) => (x === null || x === undefined ? '—' : sig(x, 2));
+  const rows = data.domains.map((name, k) => {
+    const d = data.laws[k]?.diagnostics;
+    const bounds = d ? d.activeBounds.map((b) => `${b.param === 'alpha' ? 'α' : b.param} ${b.side === 'lower' ? '≥' : '≤'} ${sig(b.value, 3)}`).join(', ') : '';
+    const cells = d
+      ? [int(d.points), sig(d.rms, 2), d.r2 === null ? '—' : fmt(d.r2), se(d.se.alpha), se(d.se.epsilon), escapeHtml(bounds)]
+      : ['', '', '', '', '', ''];
+    return `<tr><td><span class="swatch" style="background:${colors[k]}"></span>${escapeHtml(name)}</td>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+  });
+  const alerts =
+    g.alerts.length === 0
+      ? `<p id="alerts">No collapse alerts over ${int(g.refits)} refit${g.refits === 1 ? '' : 's'} in the log${g.finalEntropy !== null ? ` (final mixture entropy ${fmt(g.finalEntropy, 3)} of ln K)` : ''}.</p>`
+      : `<ul id="alerts" class="bad">\n${g.alerts.map((a) => `<li>step ${int(a.step)}: ${escapeHtml(a.message)}</li>`).join('\n')}\n</ul>`;
+  return `<h2>Fit diagnostics and alerts</h2>
+<table id="fit-diagnostics">
+<thead><tr><th>domain</th><th>points</th><th>rms (log)</th><th>R² (log)</th><th>SE α</th><th>SE ε</th><th>at a bound</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>
+${alerts}
+<p class="note">rms, R²: residuals of log L̂ against the log of the smoothed curve at the fit's points; SE: standard errors from the
+Gauss–Newton Hessian (independent points: a lower bound for smoothed curves). Alerts: a domain near δ_min at 3 refits in a row while
+its law still falls, or the mixture's entropy below half of ln K (docs/guardrails.md).</p>
 `;
 }
 

@@ -4,6 +4,8 @@ export type { Report, ReportOptions, RenderedChart } from './buildReport.js';
 export { writeReport, writeRunReport, findRunLog, findStepLog, STEP_LOG_NAMES, SIM_INFO_NAME, REPORT_NAME } from './writeReport.js';
 export type { WriteReportOptions, WrittenReport } from './writeReport.js';
 export { runData, lawCount } from './runData.js';
+export { logGuardrails } from './guardrails.js';
+export type { LogGuardrails, LogAlert } from './guardrails.js';
 export type { RunData, RunDataOptions, DomainLaw } from './runData.js';
 export { summarize } from './summary.js';
 export type { RunSummary, DomainSummary } from './summary.js';

@@ -3,7 +3,7 @@
  * held-out losses, cumulative counts, and the fitted laws (from the log's `params` lines,
  * or fitted here with fitDomains when the log has none).
  */
-import { fitDomains, type CountMode, type DomainFit, type PowerLawParams } from '../curves/index.js';
+import { domainFitData, fitDiagnostics, fitDomains, type CountMode, type DomainFit, type FitDiagnostics, type PowerLawParams } from '../curves/index.js';
 import { evaluationHistory, evaluationsPerDomain, sparseWindow, toDomainHistory, type StepLog, type StepLogHistory } from '../runlog/index.js';
 
 export interface DomainLaw {
@@ -14,6 +14,11 @@ export interface DomainLaw {
   step: number;
   /** Fit points (own fits only). */
   points?: number;
+  /**
+   * How well the law describes the curve (fitDiagnostics): an own fit's own, a log law's
+   * against the points an own fit would use (dense logs only).
+   */
+  diagnostics?: FitDiagnostics;
 }
 
 export interface RunData {
@@ -114,13 +119,14 @@ export function runData(log: StepLog, options: RunDataOptions = {}): RunData {
     const fits = sparse ? fitSparse(history, countMode, ignoreSteps) : fitDomains(history, { countMode, ignoreSteps });
     for (const f of fits) {
       if (f.ok) {
-        laws[f.domain] = { params: { ...f.fit.params }, source: 'fit', step: steps[R - 1], points: f.fit.points };
+        laws[f.domain] = { params: { ...f.fit.params }, source: 'fit', step: steps[R - 1], points: f.fit.points, diagnostics: f.diagnostics };
       } else {
         lawNotes[f.domain] = f.reason;
       }
     }
   } else {
     for (let k = 0; k < K; k++) if (!laws[k]) lawNotes[k] = 'no params for this domain in the step log';
+    if (log.header.sparse !== true) logLawDiagnostics(log, laws, countMode, options.ignoreSteps);
   }
 
   return {
@@ -141,6 +147,17 @@ export function runData(log: StepLog, options: RunDataOptions = {}): RunData {
     countMode,
     skipped: log.skipped,
   };
+}
+
+/** Diagnostics of the log's laws against the points an own fit would use (a domain with too few: none). */
+function logLawDiagnostics(log: StepLog, laws: (DomainLaw | null)[], countMode: CountMode, ignore: number | undefined): void {
+  const history = toDomainHistory(log);
+  const ignoreSteps = ignore ?? Math.min(500, Math.floor(history.steps / 10));
+  laws.forEach((law, k) => {
+    if (law === null) return;
+    const d = domainFitData(history, k, { countMode, ignoreSteps });
+    if (d.reason === undefined) law.diagnostics = fitDiagnostics(d.n, d.loss, law.params);
+  });
 }
 
 /** The n a law of domain k is evaluated at for row i, per the count mode. */

@@ -15,6 +15,7 @@
  */
 import { AdoPolicy, type MixturePolicy } from '../mixing/index.js';
 import type { StepRecordInput } from '../runlog/index.js';
+import { refitWarnings, runGuardrails, type GuardrailWarning } from './guardrails.js';
 import { ServeError } from './errors.js';
 import type { RunSpec } from './runSpec.js';
 import { budgetStatus } from './budgetStatus.js';
@@ -80,6 +81,8 @@ export class ServedRun {
   private readonly waiters = new Map<number, Array<() => void>>();
   /** True while a restart replays the journal: nothing is journaled again. */
   private replaying = false;
+  /** Refused fits and collapse alerts of applied refits, until the server logs them (takeWarnings). */
+  private warnings: GuardrailWarning[] = [];
 
   constructor(
     readonly spec: RunSpec,
@@ -223,10 +226,18 @@ export class ServedRun {
       weights: current === undefined ? null : Array.from(current.weights),
       laws: this.policy instanceof AdoPolicy ? this.policy.laws() : null,
       budget: budgetStatus(this.policy),
+      guardrails: runGuardrails(this.policy),
       events: this.events.map((e) => ({ ...e })),
       counts: { ...this.counts },
       failed: this.failed ?? null,
     };
+  }
+
+  /** The warnings of the refits applied since the last call (refused fits, collapse alerts), for the server's log. */
+  takeWarnings(): GuardrailWarning[] {
+    const out = this.warnings;
+    this.warnings = [];
+    return out;
   }
 
   /** The state a checkpoint keeps besides the policy snapshot. */
@@ -282,6 +293,7 @@ export class ServedRun {
       throw new ServeError(500, `run ${this.id} failed at step ${t}: ${(err as Error).message}`);
     }
     this.applied = t;
+    for (const w of refitWarnings(this.policy, t)) if (this.warnings.length < 1000) this.warnings.push(w);
     const added = this.applyEvents(t);
     const out = this.policy.weights();
     this.outputs.set(t, out);

@@ -12,6 +12,7 @@ import type { RunRegistry } from './RunRegistry.js';
 import { RUN_FILES } from './runStore.js';
 import type { ReportInput, RunEvent, ServedRun } from './ServedRun.js';
 import type { WorkerRefitRunner } from '../refit/index.js';
+import { runGuardrails, type GuardrailWarning } from './guardrails.js';
 
 export interface StepWeightsBody {
   step: number;
@@ -32,6 +33,9 @@ export interface RunMetrics {
   domains: readonly string[];
   weights: ArrayLike<number>;
   laws: ([number, number, number] | null)[];
+  /** ADO: H(π)/ln K_live of the newest mixture, and the collapse alerts raised so far. */
+  entropy?: number;
+  alerts?: number;
 }
 
 export interface RunBackend {
@@ -46,6 +50,8 @@ export interface RunBackend {
   steplog(id: string): Promise<string>;
   page(id: string, refreshSeconds: number): Promise<string>;
   metricRuns(): RunMetrics[];
+  /** The warnings (refused fits, collapse alerts) of a run's refits applied since the last call, for the log. */
+  takeWarnings?(id: string): GuardrailWarning[];
   /** Extra fields of /healthz (which replica, whether it leads). */
   health?(): Record<string, unknown>;
   close(): Promise<void>;
@@ -62,6 +68,7 @@ export function runMetrics(run: ServedRun, runner: WorkerRefitRunner | undefined
     domains: run.domains,
     weights: run.policy.weights(),
     laws: run.policy instanceof AdoPolicy ? run.policy.laws() : [],
+    ...(run.policy instanceof AdoPolicy ? { entropy: runGuardrails(run.policy)!.entropy, alerts: run.policy.alertCount } : {}),
   };
 }
 
@@ -95,6 +102,10 @@ export class LocalBackend implements RunBackend {
 
   async report(id: string, body: ReportInput) {
     return this.runs.get(id).run.report(body, Date.now());
+  }
+
+  takeWarnings(id: string): GuardrailWarning[] {
+    return this.runs.get(id).run.takeWarnings();
   }
 
   async weights(id: string, step: number, waitMs: number): Promise<WeightsResult> {

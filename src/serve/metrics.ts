@@ -35,6 +35,17 @@ export function createMetrics(backend: RunBackend): ServeMetrics {
   perRun('adomix_weight_waits_total', 'Weight requests that had to wait for their step.', (r) => r.counts.waits);
   perRun('adomix_stale_weight_reports_total', 'Rank reports whose batch was drawn with older weights than the step was served (the rank went on without waiting).', (r) => r.counts.staleWeights);
   perRun('adomix_refits_total', 'ADO refits computed.', (r) => r.refits);
+  perRun('adomix_collapse_alerts_total', 'ADO collapse alerts raised (a domain pinned at δ_min while its loss falls; low mixture entropy).', (r) => r.alerts ?? 0);
+  new Gauge({
+    name: 'adomix_mixture_entropy',
+    help: 'Entropy of the newest ADO mixture over the live domains, divided by ln K (1: uniform).',
+    labelNames: ['run'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of backend.metricRuns()) if (r.entropy !== undefined) this.set({ run: r.id }, r.entropy);
+    },
+  });
   new Gauge({
     name: 'adomix_refit_seconds',
     help: 'Compute time of the last ADO refit.',

@@ -68,6 +68,7 @@ export function registerRunRoutes(app: FastifyInstance, runs: RunBackend, metric
       const started = performance.now();
       const id = runId(request);
       const result = await runs.report(id, request.body as Parameters<RunBackend['report']>[1]);
+      for (const w of runs.takeWarnings?.(id) ?? []) request.log.warn({ run: id, step: w.step, kind: w.kind, ...(w.domain !== undefined ? { domain: w.domain } : {}) }, w.message);
       metrics.reportSeconds.observe({ run: id }, (performance.now() - started) / 1000);
       return result;
     },

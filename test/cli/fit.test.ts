@@ -66,7 +66,7 @@ describe('adomix fit', () => {
       lib.map((f) => {
         if (!f.ok) throw new Error(f.reason);
         const { epsilon, beta, alpha, points, objective, converged } = f.fit;
-        return { name: log.header.domains[f.domain], epsilon, beta, alpha, points, objective, converged };
+        return { name: log.header.domains[f.domain], epsilon, beta, alpha, points, objective, converged, diagnostics: f.diagnostics };
       }),
     );
   });
@@ -88,6 +88,16 @@ describe('adomix fit', () => {
     const ref = JSON.parse(adomix('fit', path, '--json', '--ignore-steps', '200', '--preset', 'reference').stdout);
     expect(ref.domains[0].epsilon).toBeGreaterThan(Math.exp(0.5) * 0.99); // cannot reach ε = 1.0
     expect(ref.domains[1].epsilon).toBeCloseTo(2.2, 2); // above the bound: unaffected
+    // diagnostics: an exact fit under auto, no bound; reference pins ε at its penalty's kink
+    for (const d of auto.domains) {
+      expect(d.diagnostics.r2).toBeGreaterThan(0.9999);
+      expect(d.diagnostics.rms).toBeLessThan(1e-3);
+      expect(d.diagnostics.se.alpha).toBeGreaterThan(0);
+      expect(d.diagnostics.activeBounds).toEqual([]);
+    }
+    expect(ref.domains[0].diagnostics.activeBounds).toContainEqual({ param: 'e', side: 'lower', value: 0.5, kind: 'penalty' });
+    expect(ref.domains[0].diagnostics.se.e).toBeNull();
+    expect(ref.domains[1].diagnostics.activeBounds).toEqual([]);
   });
 
   it('reports a domain it refuses to fit, in the table and in JSON', async () => {
