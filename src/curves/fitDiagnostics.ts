@@ -25,6 +25,7 @@
  */
 import { logLossLevel, presetLimits, kinksOf, type ParamLimits } from './fitBounds.js';
 import type { BoundPreset, PowerLawParams } from './types.js';
+import { evaluateObjective, lawDataOf, newObjectiveState, type ObjectiveState } from './lawObjective.js';
 
 export type LawParam = 'a' | 'e' | 'alpha';
 
@@ -72,7 +73,6 @@ export function fitDiagnostics(
   const x = new Float64Array(N);
   const y = new Float64Array(N);
   let maxX = -Infinity;
-  let meanY = 0;
   for (let i = 0; i < N; i++) {
     const ni = n[i];
     const li = loss[i];
@@ -80,39 +80,37 @@ export function fitDiagnostics(
     x[i] = Math.log(ni);
     y[i] = Math.log(li);
     if (x[i] > maxX) maxX = x[i];
-    meanY += y[i];
   }
-  meanY /= N;
   const theta = [params.a, params.e, params.alpha];
-  const activeBounds = N > 0 ? boundsAt(theta, presetLimits(preset, logLossLevel(x, loss), maxX)) : [];
-  const { a, e, alpha } = params;
-  // Residuals, Σ(y − ȳ)² (about the mean of the first pass) and JᵀJ (upper triangle).
-  let ssRes = 0;
-  let ssTot = 0;
-  let h00 = 0, h01 = 0, h02 = 0, h11 = 0, h12 = 0, h22 = 0;
-  for (let i = 0; i < N; i++) {
-    const z = a - alpha * x[i] - e;
-    // log L̂ − e = softplus(z); p = σ(z), both from t = e^−|z|
-    const t = Math.exp(-Math.abs(z));
-    const sp = (z > 0 ? z : 0) + Math.log1p(t);
-    const p = z >= 0 ? 1 / (1 + t) : t / (1 + t);
-    const r = e + sp - y[i];
-    ssRes += r * r;
-    const dy = y[i] - meanY;
-    ssTot += dy * dy;
-    const j1 = 1 - p;
-    const j2 = -x[i] * p;
-    h00 += p * p;
-    h01 += p * j1;
-    h02 += p * j2;
-    h11 += j1 * j1;
-    h12 += j1 * j2;
-    h22 += j2 * j2;
+  if (N === 0) return diagnosticsAt(newObjectiveState(), 0, theta, [], 0);
+  const state = newObjectiveState();
+  evaluateObjective(lawDataOf(x, y, 1), theta, 1e-3, state);
+  return diagnosticsAt(state, N, theta, presetLimits(preset, logLossLevel(x, loss), maxX), sumSquaresAboutMean(y));
+}
+
+/** Σ (y_i − ȳ)², ȳ from a first pass. */
+export function sumSquaresAboutMean(y: Float64Array): number {
+  let mean = 0;
+  for (let i = 0; i < y.length; i++) mean += y[i];
+  mean /= y.length;
+  let ss = 0;
+  for (let i = 0; i < y.length; i++) {
+    const d = y[i] - mean;
+    ss += d * d;
   }
-  const H = Float64Array.of(h00, h01, h02, 0, h11, h12, 0, 0, h22);
-  H[3] = H[1];
-  H[6] = H[2];
-  H[7] = H[5];
+  return ss;
+}
+
+/**
+ * The diagnostics of θ from the objective's state at θ over all N points (its Σ r² and JᵀJ,
+ * see lawObjective.ts), the preset's limits and Σ (y − ȳ)²: fitPowerLaw hands over the state
+ * of its last Newton iteration, fitDiagnostics evaluates one.
+ */
+export function diagnosticsAt(state: ObjectiveState, N: number, theta: number[], limits: readonly ParamLimits[], ssTot: number): FitDiagnostics {
+  const activeBounds = N > 0 ? boundsAt(theta, limits) : [];
+  const ssRes = N > 0 ? state.ssRes : 0;
+  const t = state.jtj;
+  const H = Float64Array.of(t[0], t[1], t[2], t[1], t[3], t[4], t[2], t[4], t[5]);
   const free = [0, 1, 2].filter((i) => !activeBounds.some((b) => b.param === PARAMS[i]));
   const se: (number | null)[] = [null, null, null];
   if (N > free.length && free.length > 0) {
@@ -129,7 +127,7 @@ export function fitDiagnostics(
     points: N,
     rms: N > 0 ? Math.sqrt(ssRes / N) : null,
     r2: ssTot > 0 ? 1 - ssRes / ssTot : null,
-    se: { a: se[0], e: se[1], alpha: se[2], epsilon: se[1] === null ? null : Math.exp(e) * se[1] },
+    se: { a: se[0], e: se[1], alpha: se[2], epsilon: se[1] === null ? null : Math.exp(theta[1]) * se[1] },
     activeBounds,
   };
 }

@@ -19,7 +19,7 @@
 import { fitPowerLaw, type FitPowerLawOptions, type PowerLawFit } from './fitPowerLaw.js';
 import { effectiveWindow, savitzkyGolayKernel, savitzkyGolayOptions, smoothedAt } from './savitzkyGolay.js';
 import type { CountMode, PowerLawParams } from './types.js';
-import { fitDiagnostics, type FitDiagnostics } from './fitDiagnostics.js';
+import type { FitDiagnostics } from './fitDiagnostics.js';
 
 /** Per-domain step history. Arrays may be longer than `steps` (spare capacity); read only [0, steps). */
 export interface DomainHistory {
@@ -64,7 +64,7 @@ export function fitDomains(history: DomainHistory, options: FitDomainsOptions = 
   const K = checkHistory(history);
   const T = history.steps;
   const prep = prepareOptions(options);
-  const fitOptions: FitPowerLawOptions = { preset: options.preset, delta: options.delta };
+  const fitOptions: FitPowerLawOptions = { preset: options.preset, delta: options.delta, diagnostics: true };
   const domains = domainList(options.domains, K);
 
   const first = firstSteps(history, K);
@@ -83,8 +83,8 @@ export function fitDomains(history: DomainHistory, options: FitDomainsOptions = 
     try {
       const warmStart = options.warmStarts?.[k];
       const fit = fitPowerLaw(d.n, d.loss, warmStart === undefined ? fitOptions : { ...fitOptions, warmStart });
-      const diagnostics = fitDiagnostics(d.n, d.loss, fit.params, { preset: options.preset });
-      results.push({ domain: k, ok: true, fit, n: nNow[k], diagnostics });
+      const { diagnostics, ...law } = fit;
+      results.push({ domain: k, ok: true, fit: law, n: nNow[k], diagnostics: diagnostics! });
     } catch (err) {
       results.push({ domain: k, ok: false, reason: (err as Error).message, points: d.n.length, n: nNow[k] });
     }

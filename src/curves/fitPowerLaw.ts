@@ -38,11 +38,12 @@
  * exactly (underdeterminedFit).
  */
 import type { BoundPreset, PowerLawParams } from './types.js';
-import { lawDataOf, objectiveValue, type LawData } from './lawObjective.js';
 import { freeBox, logLossLevel, presetLimits, totalPenalty, type FitLimits } from './fitBounds.js';
 import { alphaScan, type ScanStart } from './alphaScan.js';
 import { penalizedNewton, type NewtonResult } from './penalizedNewton.js';
 import { profileRefine } from './profileRefine.js';
+import { diagnosticsAt, sumSquaresAboutMean, type FitDiagnostics } from './fitDiagnostics.js';
+import { evaluateObjective, lawDataOf, newObjectiveState, objectiveValue, type LawData, type ObjectiveState } from './lawObjective.js';
 
 export interface FitPowerLawOptions {
   /** Bound preset (default 'auto'). */
@@ -56,6 +57,18 @@ export interface FitPowerLawOptions {
    * the two is returned. Ignored below 3 points.
    */
   warmStart?: PowerLawParams;
+  /**
+   * Also return `diagnostics` (fitDiagnostics.ts) of the fit: from the last Newton
+   * iteration's sums when the warm optimum is kept (no extra pass over the points), else
+   * from one more evaluation at the optimum. Equal to fitDiagnostics(n, loss, params).
+   */
+  diagnostics?: boolean;
+  /**
+   * With `warmStart`: false skips the scan when the warm optimum is well posed (returned as
+   * warm: 'unverified'); a refit schedule verifies every few refits (AdoPolicy:
+   * `warmVerifyEvery`). Default true.
+   */
+  verify?: boolean;
 }
 
 export interface PowerLawFit {
@@ -76,9 +89,12 @@ export interface PowerLawFit {
   /**
    * With `warmStart` only: 'accepted' when the warm optimum was verified against the
    * α-profile scan and returned without the cold fit; 'rejected' when the cold fit ran too
-   * (the better of both is returned).
+   * (the better of both is returned); 'unverified' when it was kept without the scan
+   * (`verify: false`).
    */
-  warm?: 'accepted' | 'rejected';
+  warm?: 'accepted' | 'rejected' | 'unverified';
+  /** With the `diagnostics` option only. */
+  diagnostics?: FitDiagnostics;
 }
 
 /** Points the start finder and the first refinement look at (beyond FULL_BELOW). */
@@ -118,9 +134,24 @@ export function fitPowerLaw(
   }
   const limits = presetLimits(preset, logLossLevel(data.x, loss), maxX);
   const penalty = (t: ArrayLike<number>): number => totalPenalty(limits, t);
+  // The diagnostics of the returned θ (state: the objective's at θ, when there is one).
+  const done = (fit: PowerLawFit, state?: ObjectiveState): PowerLawFit => {
+    if (!options.diagnostics) return fit;
+    const theta = [fit.params.a, fit.params.e, fit.params.alpha];
+    if (state === undefined) evaluateObjective(data, theta, delta, (state = newObjectiveState()));
+    fit.diagnostics = diagnosticsAt(state, N, theta, limits, sumSquaresAboutMean(data.y));
+    return fit;
+  };
   if (N < 3) {
     const theta = underdeterminedFit(data, limits);
-    return result(theta, objectiveValue(data, theta, delta) + penalty(theta), 0, N, true);
+    return done(result(theta, objectiveValue(data, theta, delta) + penalty(theta), 0, N, true));
+  }
+
+  // A warm start not to be verified this time: its Newton optimum is kept when well posed.
+  let warm: (Candidate & { verifiable: boolean; state: ObjectiveState }) | undefined;
+  if (warmTheta !== undefined && options.verify === false) {
+    warm = warmCandidate(data, warmTheta, limits, delta, minX, maxX);
+    if (warm !== undefined && warm.verifiable) return done(result(warm.theta, warm.objective, warm.iterations, N, true, 'unverified'), warm.state);
   }
 
   // 1. starts: local minima of the α profile on a subsample, in the penalty-free box and,
@@ -136,20 +167,19 @@ export function fitPowerLaw(
 
   // A warm start: Newton on all points from the previous law, kept when no start of the
   // scan leads elsewhere to a competitive optimum (warmVerified).
-  let warm: (Candidate & { verifiable: boolean }) | undefined;
   if (warmTheta !== undefined) {
-    warm = warmCandidate(data, warmTheta, limits, delta, minX, maxX);
+    warm ??= warmCandidate(data, warmTheta, limits, delta, minX, maxX);
     if (warm !== undefined && warm.verifiable && warmVerified(sub, starts, warm.theta, limits, delta)) {
-      return result(warm.theta, warm.objective, warm.iterations, N, true, 'accepted');
+      return done(result(warm.theta, warm.objective, warm.iterations, N, true, 'accepted'), warm.state);
     }
   }
   const cold = starts.length === 0 ? undefined : coldFit(data, sub, starts, limits, delta);
   const state = warmTheta === undefined ? undefined : 'rejected';
   if (warm !== undefined && (cold === undefined || warm.objective < cold.objective)) {
-    return result(warm.theta, warm.objective, warm.iterations, N, warm.converged, state);
+    return done(result(warm.theta, warm.objective, warm.iterations, N, warm.converged, state), warm.state);
   }
   if (cold === undefined) throw new Error('fitPowerLaw: no finite start found (is the data degenerate?)');
-  return result(cold.theta, cold.objective, cold.iterations, N, cold.converged, state);
+  return done(result(cold.theta, cold.objective, cold.iterations, N, cold.converged, state));
 }
 
 /** Steps 2 and 3 of the cold fit, from the scan's starts (at least one). */
@@ -227,13 +257,13 @@ function warmCandidate(
   delta: number,
   minX: number,
   maxX: number,
-): (Candidate & { verifiable: boolean }) | undefined {
+): (Candidate & { verifiable: boolean; state: ObjectiveState }) | undefined {
   const start = theta0.map((v, j) => Math.min(limits[j].hi, Math.max(limits[j].lo, v)));
   const r = penalizedNewton(data, start, limits, delta, WARM_ITERATIONS);
   const objective = r.f + totalPenalty(limits, r.theta);
   if (!r.theta.every(Number.isFinite) || !Number.isFinite(objective)) return undefined;
   const verifiable = r.converged && wellPosed(r.theta, minX, maxX);
-  return { theta: r.theta, objective, iterations: r.iterations, converged: r.converged, verifiable };
+  return { theta: r.theta, objective, iterations: r.iterations, converged: r.converged, verifiable, state: r.state };
 }
 
 /** Newton iterations a warm start may take before the cold fit runs. */
@@ -308,7 +338,7 @@ function result(
   iterations: number,
   points: number,
   converged: boolean,
-  warm?: 'accepted' | 'rejected',
+  warm?: PowerLawFit['warm'],
 ): PowerLawFit {
   const [a, e, alpha] = theta;
   const fit: PowerLawFit = { params: { a, e, alpha }, epsilon: Math.exp(e), beta: Math.exp(a), alpha, objective, iterations, points, converged };

@@ -56,6 +56,9 @@ export interface ObjectiveState {
    */
   gAbs: Float64Array;
   gFloor: Float64Array;
+  /** Σ r_i² and the Gauss–Newton matrix JᵀJ over every point (upper triangle: 00 01 02 11 12 22), unscaled: what fitDiagnostics reads. */
+  ssRes: number;
+  jtj: Float64Array;
 }
 
 export function newObjectiveState(): ObjectiveState {
@@ -66,6 +69,8 @@ export function newObjectiveState(): ObjectiveState {
     h: new Float64Array(9),
     gAbs: new Float64Array(3),
     gFloor: new Float64Array(3),
+    ssRes: NaN,
+    jtj: new Float64Array(6),
   };
 }
 
@@ -105,6 +110,8 @@ export function evaluateObjective(
   // Gauss–Newton part Σ ψ'·J Jᵀ (upper triangle) and curvature part Σ ψ·p·q·v vᵀ.
   let h00 = 0, h01 = 0, h02 = 0, h11 = 0, h12 = 0, h22 = 0;
   let k = 0, kx = 0, kxx = 0;
+  // Σ r² and JᵀJ over all points (for fitDiagnostics: one pass less at a refit)
+  let ss = 0, t00 = 0, t01 = 0, t02 = 0, t11 = 0, t12 = 0, t22 = 0;
   for (let i = 0; i < x.length; i++) {
     const xi = x[i];
     const z = a - alpha * xi - e;
@@ -127,6 +134,13 @@ export function evaluateObjective(
     const jx = -xi * p;
     const ajx = jx < 0 ? -jx : jx;
     const fy = 1 + (y[i] < 0 ? -y[i] : y[i]);
+    ss += r * r;
+    t00 += ja * ja;
+    t01 += ja * je;
+    t02 += ja * jx;
+    t11 += je * je;
+    t12 += je * jx;
+    t22 += jx * jx;
     c0 += ja * fy;
     c1 += je * fy;
     c2 += ajx * fy;
@@ -174,6 +188,14 @@ export function evaluateObjective(
   s.gFloor[0] = w * c0;
   s.gFloor[1] = w * c1;
   s.gFloor[2] = w * c2;
+  s.ssRes = ss;
+  const jtj = s.jtj;
+  jtj[0] = t00;
+  jtj[1] = t01;
+  jtj[2] = t02;
+  jtj[3] = t11;
+  jtj[4] = t12;
+  jtj[5] = t22;
   f *= w;
   s.f = f;
   return f;

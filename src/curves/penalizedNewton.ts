@@ -238,4 +238,6 @@ function copyState(from: ObjectiveState, to: ObjectiveState): void {
   to.h.set(from.h);
   to.gAbs.set(from.gAbs);
   to.gFloor.set(from.gFloor);
+  to.ssRes = from.ssRes;
+  to.jtj.set(from.jtj);
 }

@@ -123,6 +123,40 @@ export function smoothedAt(
   return s;
 }
 
+/**
+ * smoothedAt on column `column` of a row-major table with `stride` columns: the series is
+ * y[(offset + i)·stride + column]. The same products summed in the same order, so the same
+ * value as smoothedAt on that column copied out.
+ */
+export function smoothedAtColumn(
+  kernel: SavitzkyGolayKernel,
+  y: Float64Array,
+  offset: number,
+  stride: number,
+  column: number,
+  length: number,
+  t: number,
+): number {
+  const { window: W, half, hat } = kernel;
+  let row: number;
+  let start: number;
+  if (t < half) {
+    row = t;
+    start = 0;
+  } else if (t >= length - half) {
+    row = t - (length - W);
+    start = length - W;
+  } else {
+    row = half;
+    start = t - half;
+  }
+  const base = row * W;
+  let at = (offset + start) * stride + column;
+  let s = 0;
+  for (let k = 0; k < W; k++, at += stride) s += hat[base + k] * y[at];
+  return s;
+}
+
 function buildKernel(W: number, order: number): SavitzkyGolayKernel {
   const half = (W - 1) / 2;
   const P = order + 1;

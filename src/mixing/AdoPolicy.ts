@@ -224,6 +224,11 @@ export class AdoPolicy implements MixturePolicy {
     return this.lastStep;
   }
 
+  /** Bytes the fit-point history holds (fitPoints.ts): about 16 per domain per `subsample` steps. */
+  get historyBytes(): number {
+    return this.history.bytes;
+  }
+
   /** Incremented every time an applied refit changes a law. */
   get lawsVersion(): number {
     return this.version;
@@ -297,6 +302,7 @@ export class AdoPolicy implements MixturePolicy {
       const domains: number[] = [];
       for (let k = 0; k < K; k++) if (this.live[k]) domains.push(k);
       const jobs = this.history.prepare(domains);
+      if (st.warmStart) this.warmJobs(jobs, t / st.refitInterval);
       this.runner.submit({ id: t, rows: this.history.rows, fit: this.fitOptions, jobs }, this.history);
       if (st.lag === 0) this.apply(t, t, this.runner.collect(t));
       else this.pending.push({ id: t, rows: this.history.rows, applyAt: t + st.lag, domains, jobs });
@@ -435,6 +441,20 @@ export class AdoPolicy implements MixturePolicy {
   }
 
   /** Collapse alerts at a refit applied after step t, once its mixture is set (ρ in scratch, π current). */
+  /**
+   * Starts each job of a domain with a law from that law; refit `index` checks domain k's
+   * warm optimum against the α-profile scan when (index + k) is a multiple of warmVerifyEvery.
+   */
+  private warmJobs(jobs: RefitDomainJob[], index: number): void {
+    const every = this.settings.warmVerifyEvery;
+    for (const job of jobs) {
+      const k = job.domain;
+      if (!this.hasLaw[k] || job.reason !== undefined) continue;
+      job.warmStart = [this.lawA[k], this.lawE[k], this.lawAlpha[k]];
+      if ((index + k) % every !== 0) job.verify = false;
+    }
+  }
+
   private checkCollapse(t: number): void {
     const alerts = this.collapse.check({
       step: t,

@@ -146,6 +146,18 @@ export interface AdoSettings {
    */
   fitChecks: FitChecks;
   /**
+   * Start each refit of a domain that has a law from that law (fitPowerLaw's warmStart: a
+   * few Newton steps, verified against the α-profile scan, never a worse optimum than a cold
+   * fit). Default true; false in the reference (its refits start cold, as the authors' do).
+   */
+  warmStart: boolean;
+  /**
+   * With warmStart: a domain's warm refit is checked against the α-profile scan (the cold
+   * fit's start finder) at every `warmVerifyEvery`-th refit, staggered over the domains,
+   * and otherwise kept when its Newton optimum is well posed; 1 checks every refit. Default 4.
+   */
+  warmVerifyEvery: number;
+  /**
    * Collapse alerts (collapseAlerts.ts; alerts only, the weights never depend on them): a
    * domain pinned at δ_min for `pinnedRefits` refits while its law still falls by ≥ `minFall`
    * per e-fold of n, or the mixture's entropy / ln K below `minEntropy`. Default
@@ -178,6 +190,8 @@ export const ADO_PRESETS: Readonly<Record<AdoPreset, Omit<AdoSettings, 'preset'>
     acceptFits: 'per-domain' as AcceptFits,
     fit: {},
     fitChecks: DEFAULT_FIT_CHECKS as FitChecks,
+    warmStart: true,
+    warmVerifyEvery: 4,
     collapseAlerts: DEFAULT_COLLAPSE_ALERTS as CollapseAlertsOption,
   }),
   reference: Object.freeze({
@@ -205,6 +219,8 @@ export const ADO_PRESETS: Readonly<Record<AdoPreset, Omit<AdoSettings, 'preset'>
     acceptFits: 'all-or-nothing' as AcceptFits,
     fit: {},
     fitChecks: 'off' as FitChecks,
+    warmStart: false,
+    warmVerifyEvery: 1,
     collapseAlerts: DEFAULT_COLLAPSE_ALERTS as CollapseAlertsOption,
   }),
 });
@@ -262,6 +278,8 @@ export const adoSettingsShape = {
   acceptFits: oneOf(ACCEPTS).optional(),
   fit: strictObject({ delta: positive, subsample: positive, window: positive, order: positive, maxPoints: integer(8).optional() }).optional(),
   fitChecks: fitChecksSchema.optional(),
+  warmStart: z.boolean({ error: mustBe('true or false') }).optional(),
+  warmVerifyEvery: integer(1).optional(),
   collapseAlerts: collapseAlertsSchema.optional(),
 };
 
@@ -314,6 +332,8 @@ export function resolveSettings(o: Partial<AdoSettings>, domains?: number): AdoS
     acceptFits: pick('acceptFits'),
     fit: withoutUndefined({ ...(given.fit ?? d.fit) }),
     fitChecks: copyOption(pick('fitChecks')),
+    warmStart: pick('warmStart'),
+    warmVerifyEvery: pick('warmVerifyEvery'),
     collapseAlerts: copyOption(pick('collapseAlerts')),
   };
 }

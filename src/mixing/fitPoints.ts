@@ -24,7 +24,7 @@
  * than `spacing` to the last kept one are not stored. The kept points go to new chunks, so
  * a refit in flight keeps reading the old ones (pointArena.ts).
  */
-import { savitzkyGolayKernel, smoothedAt, effectiveWindow, type SavitzkyGolayKernel } from '../curves/savitzkyGolay.js';
+import { savitzkyGolayKernel, smoothedAtColumn, effectiveWindow, type SavitzkyGolayKernel } from '../curves/savitzkyGolay.js';
 import {
   badLossReason,
   noObservedLossReason,
@@ -48,8 +48,6 @@ export function fitPointOptions(fit: RefitFitOptions): FitPointOptions {
 
 /** One domain's running state. */
 class DomainPoints {
-  /** Ring of the imputed loss of the last R rows, mirrored (slot p and p + R) so any window is contiguous. */
-  readonly ring: Float64Array;
   own = 0;
   firstObserved = -1;
   /** No value yet: the batch mean at the first row was undefined and nothing is observed. */
@@ -77,14 +75,60 @@ class DomainPoints {
   constructor(
     readonly first: number,
     readonly cumFirst: number,
-    R: number,
     pendCapacity: number,
     ignoreSteps: number,
   ) {
-    this.ring = new Float64Array(2 * R);
     this.pendRow = new Float64Array(pendCapacity);
     this.pendN = new Float64Array(pendCapacity);
     this.nextKept = first + ignoreSteps;
+  }
+}
+
+/** Domains per block of LossRings: 8 doubles, one cache line. */
+const LANES = 8;
+
+/**
+ * The imputed loss of every domain's last R rows, in blocks of LANES domains: domain k's
+ * value in slot p at block(k) + p·LANES + k % LANES, block(k) = ⌊k / LANES⌋·2R·LANES.
+ * Slots are mirrored (p and p + R), so any window of rows is a run of slots. A step writes
+ * one cache line per block (twice), where a ring per domain costs a line per domain; a
+ * point's window is read from consecutive lines that the block's other domains, freezing
+ * at the same step, read too.
+ */
+class LossRings {
+  data: Float64Array;
+  readonly block: number;
+
+  constructor(
+    readonly R: number,
+    domains: number,
+  ) {
+    this.block = 2 * R * LANES;
+    this.data = new Float64Array(Math.ceil(domains / LANES) * this.block);
+  }
+
+  /** Room for K domains (grown by doubling and copied: domains added mid-run). */
+  ensure(K: number): void {
+    const blocks = Math.ceil(K / LANES);
+    if (blocks * this.block <= this.data.length) return;
+    const data = new Float64Array(Math.max(blocks, (2 * this.data.length) / this.block) * this.block);
+    data.set(this.data);
+    this.data = data;
+  }
+
+  /** Index of domain k's slot 0 (slot p is at + p·LANES). */
+  base(k: number): number {
+    return Math.floor(k / LANES) * this.block + (k % LANES);
+  }
+
+  set(p: number, k: number, v: number): void {
+    const at = this.base(k) + p * LANES;
+    this.data[at] = v;
+    this.data[at + this.R * LANES] = v;
+  }
+
+  get(p: number, k: number): number {
+    return this.data[this.base(k) + p * LANES];
   }
 }
 
@@ -102,10 +146,12 @@ export class FitPointHistory {
   private readonly R: number;
   private readonly kernel: SavitzkyGolayKernel;
   private readonly half: number;
+  private readonly rings: LossRings;
 
   constructor(domains: number, options: FitPointOptions) {
     this.o = options;
     this.R = Math.max(options.window, 5);
+    this.rings = new LossRings(this.R, domains);
     this.kernel = savitzkyGolayKernel(options.window, options.order);
     this.half = this.kernel.half;
     for (let k = 0; k < domains; k++) this.addDomain();
@@ -127,7 +173,8 @@ export class FitPointHistory {
   /** Bytes this history holds (arenas, rings, pending points). */
   get bytes(): number {
     let b = this.arena.bytes;
-    for (const d of this.dom) b += d.ring.byteLength + d.pendRow.byteLength + d.pendN.byteLength + 8 * d.chunks.length;
+    b += this.rings.data.byteLength;
+    for (const d of this.dom) b += d.pendRow.byteLength + d.pendN.byteLength + 8 * d.chunks.length;
     return b;
   }
 
@@ -144,7 +191,8 @@ export class FitPointHistory {
   /** Adds a domain whose history starts at the next row. */
   addDomain(): void {
     const pend = Math.ceil(this.R / this.o.subsample) + 2;
-    this.dom.push(new DomainPoints(this.rows, this.cum, this.R, pend, this.o.ignoreSteps));
+    this.dom.push(new DomainPoints(this.rows, this.cum, pend, this.o.ignoreSteps));
+    this.rings.ensure(this.dom.length);
   }
 
   /**
@@ -160,6 +208,10 @@ export class FitPointHistory {
     for (let k = 0; k < K; k++) total += count[k];
     const cumAfter = this.cum + total;
     const p = r % R;
+    const ring = this.rings.data;
+    const { block } = this.rings;
+    const slotA = p * LANES;
+    const slotB = (p + R) * LANES;
     for (let k = 0; k < K; k++) {
       const d = this.dom[k];
       const c = count[k];
@@ -172,15 +224,16 @@ export class FitPointHistory {
         }
         if (d.firstObserved < 0) {
           d.firstObserved = r;
-          if (d.blocked) this.unblock(d, v, r);
+          if (d.blocked) this.unblock(d, k, v, r);
         }
       } else if (r === d.first) {
         v = batchMean(loss, count, K);
         d.blocked = Number.isNaN(v);
       } else v = d.prev;
       d.prev = v;
-      d.ring[p] = v;
-      d.ring[p + R] = v;
+      const at = (k >> 3) * block + (k & 7); // this.rings.base(k), LANES = 8
+      ring[at + slotA] = v;
+      ring[at + slotB] = v;
       d.own += c;
       if (r === d.nextKept) {
         d.nextKept += subsample;
@@ -188,7 +241,7 @@ export class FitPointHistory {
         if (n > 0) pushPending(d, r - d.first, n);
         else d.zeroN++;
       }
-      if (!d.blocked && d.pendLen > 0) this.freezeReady(d, r - d.first + 1);
+      if (!d.blocked && d.pendLen > 0) this.freezeReady(d, k, r - d.first + 1);
     }
     this.cum = cumAfter;
     if (r === 0) this.firstStep = step;
@@ -217,7 +270,7 @@ export class FitPointHistory {
     for (let i = 0; i < d.pendLen; i++) {
       const at = (d.pendHead + i) % d.pendRow.length;
       const j = d.pendRow[at];
-      const v = this.smoothed(d, j, M);
+      const v = this.smoothed(d, k, j, M);
       if (!(v > 0) || !Number.isFinite(v)) return { ...job, points: P, reason: nonPositiveSmoothedReason(d.first + j, v) };
       job.tailN.push(d.pendN[at]);
       job.tailLoss.push(v);
@@ -232,23 +285,23 @@ export class FitPointHistory {
    * The smoothed loss at row j (relative to the domain's first row) of a series of M rows,
    * as fitDomains computes it: the window fitDomains uses, read from the ring.
    */
-  private smoothed(d: DomainPoints, j: number, M: number): number {
+  private smoothed(d: DomainPoints, k: number, j: number, M: number): number {
     const R = this.R;
     const w = M >= R ? this.kernel.window : effectiveWindow(M, this.o.window, this.o.order);
-    if (w === 0) return d.ring[(d.first + j) % R];
+    if (w === 0) return this.rings.get((d.first + j) % R, k);
     const kernel = w === this.kernel.window ? this.kernel : savitzkyGolayKernel(w, this.o.order);
     const { half } = kernel;
     const start = j < half ? 0 : j >= M - half ? M - w : j - half;
-    return smoothedAt(kernel, d.ring, ((d.first + start) % R) - start, M, j);
+    return smoothedAtColumn(kernel, this.rings.data, ((d.first + start) % R) - start, LANES, this.rings.base(k), M, j);
   }
 
   /** Freezes the pending points whose window is complete (M ≥ R rows: the final window). */
-  private freezeReady(d: DomainPoints, M: number): void {
+  private freezeReady(d: DomainPoints, k: number, M: number): void {
     if (M < this.R) return;
     const cap = d.pendRow.length;
     while (d.pendLen > 0 && d.pendRow[d.pendHead] + this.half <= M - 1) {
       const j = d.pendRow[d.pendHead];
-      this.storeFrozen(d, d.pendN[d.pendHead], this.smoothed(d, j, M), d.first + j);
+      this.storeFrozen(d, d.pendN[d.pendHead], this.smoothed(d, k, j, M), d.first + j);
       d.pendHead = (d.pendHead + 1) % cap;
       d.pendLen--;
     }
@@ -258,13 +311,10 @@ export class FitPointHistory {
    * The first loss of a domain whose earlier rows had no value: every row before it takes
    * it (fitDomains' back-fill), so every window ending by now holds that one value.
    */
-  private unblock(d: DomainPoints, v: number, r: number): void {
+  private unblock(d: DomainPoints, k: number, v: number, r: number): void {
     d.blocked = false;
     const R = this.R;
-    for (let row = Math.max(d.first, r - R + 1); row < r; row++) {
-      d.ring[row % R] = v;
-      d.ring[(row % R) + R] = v;
-    }
+    for (let row = Math.max(d.first, r - R + 1); row < r; row++) this.rings.set(row % R, k, v);
   }
 
   private storeFrozen(d: DomainPoints, n: number, v: number, row: number): void {
@@ -310,12 +360,12 @@ export class FitPointHistory {
       rows: this.rows,
       firstStep: this.firstStep,
       cum: this.cum,
-      domains: this.dom.map((d) => {
+      domains: this.dom.map((d, k) => {
         const { n, loss } = gatherPoints(views, d.chunks, d.length, [], []);
         const cap = d.pendRow.length;
         const pend = Array.from({ length: d.pendLen }, (_, i) => (d.pendHead + i) % cap);
         const kept = Math.min(this.rows - d.first, this.R);
-        const ring = Array.from({ length: kept }, (_, i) => nullable(d.ring[(this.rows - kept + i) % this.R]));
+        const ring = Array.from({ length: kept }, (_, i) => nullable(this.rings.get((this.rows - kept + i) % this.R, k)));
         return {
           first: d.first,
           cumFirst: d.cumFirst,
@@ -354,11 +404,12 @@ export class FitPointHistory {
     h.cum = c.int(o.cum, 'cum', 0);
     const list = o.domains;
     if (!Array.isArray(list) || list.length !== domains.length) c.fail('domains', `an array of ${domains.length} domain states`, list);
+    h.rings.ensure(domains.length);
     (list as unknown[]).forEach((entry, k) => {
       const f = `domains[${k}]`;
       const e = c.object(entry, f, DOMAIN_KEYS);
       const first = c.int(e.first, `${f}.first`, 0, rows);
-      const d = new DomainPoints(first, c.int(e.cumFirst, `${f}.cumFirst`, 0, h.cum), h.R, Math.ceil(h.R / options.subsample) + 2, options.ignoreSteps);
+      const d = new DomainPoints(first, c.int(e.cumFirst, `${f}.cumFirst`, 0, h.cum), Math.ceil(h.R / options.subsample) + 2, options.ignoreSteps);
       d.own = c.int(e.own, `${f}.own`, 0, h.cum);
       d.firstObserved = c.int(e.firstObserved, `${f}.firstObserved`, -1, rows - 1);
       d.blocked = c.bool(e.blocked, `${f}.blocked`);
@@ -383,9 +434,7 @@ export class FitPointHistory {
       if (!Array.isArray(ring) || ring.length !== kept) c.fail(`${f}.ring`, `an array of ${kept} losses (the last rows of domain "${domains[k]}")`, ring);
       (ring as unknown[]).forEach((x, i) => {
         const v = unnull(c.numOrNull(x, `${f}.ring[${i}]`), NaN);
-        const p = (rows - kept + i) % h.R;
-        d.ring[p] = v;
-        d.ring[p + h.R] = v;
+        h.rings.set((rows - kept + i) % h.R, k, v);
       });
       h.dom.push(d);
     });
@@ -419,6 +468,8 @@ export class FitPointHistory {
     };
     job.tailLoss = c.nums(o.tailLoss, 'tailLoss', job.tailN.length);
     if (reason !== undefined) return { ...job, reason };
+    if (o.warmStart !== undefined) job.warmStart = c.nums(o.warmStart, 'warmStart', 3) as [number, number, number];
+    if (o.verify !== undefined) job.verify = c.bool(o.verify, 'verify');
     if (o.n === undefined) {
       if (job.generation !== d.generation || frozen > d.length) c.fail('frozen', `≤ ${d.length} (the points domain ${domain} holds)`, frozen);
       job.chunks = d.chunks.slice(0, Math.ceil(frozen / CHUNK_POINTS));
@@ -426,7 +477,7 @@ export class FitPointHistory {
     }
     const n = c.nums(o.n, 'n', frozen);
     const loss = c.nums(o.loss, 'loss', frozen);
-    const copy = new DomainPoints(0, 0, 1, 1, 0);
+    const copy = new DomainPoints(0, 0, 1, 0);
     for (let i = 0; i < frozen; i++) writePoint(this.arena, copy, n[i], loss[i]);
     job.chunks = copy.chunks;
     return job;
@@ -581,6 +632,8 @@ export interface RefitDomainJobJson {
   generation: number;
   tailN: number[];
   tailLoss: number[];
+  warmStart?: [number, number, number];
+  verify?: boolean;
   n?: number[];
   loss?: number[];
 }
@@ -590,5 +643,5 @@ const DOMAIN_KEYS: readonly (keyof DomainPointsJson)[] = [
   'first', 'cumFirst', 'own', 'firstObserved', 'blocked', 'prev', 'badRow', 'badLoss', 'zeroN', 'nextKept',
   'pendRow', 'pendN', 'n', 'loss', 'firstBadRow', 'firstBadValue', 'spacing', 'lastLogN', 'generation', 'ring',
 ];
-const JOB_KEYS: readonly (keyof RefitDomainJobJson)[] = ['domain', 'reason', 'points', 'frozen', 'generation', 'tailN', 'tailLoss', 'n', 'loss'];
+const JOB_KEYS: readonly (keyof RefitDomainJobJson)[] = ['domain', 'reason', 'points', 'frozen', 'generation', 'tailN', 'tailLoss', 'warmStart', 'verify', 'n', 'loss'];
 const unnull = (x: number | null, empty: number): number => (x === null ? empty : x);

@@ -3,25 +3,25 @@
  * and report, per domain, finite parameters or why there are none.
  * Pure; runs inline (InlineRefitRunner) or inside a refit worker (src/refit).
  */
-import { fitDiagnostics, fitPowerLaw } from '../curves/index.js';
+import { fitPowerLaw, type FitPowerLawOptions } from '../curves/index.js';
 import { gatherPoints } from './pointArena.js';
 import type { RefitDomainJob, RefitDomainResult, RefitFitOptions, RefitOutcome, RefitPointSource, RefitRequest, RefitRunner } from './refitTypes.js';
 
 /** `views[a]`: arena a's Float64Array (the arenas the jobs' chunks live in). */
 export function computeRefit(jobs: readonly RefitDomainJob[], fit: RefitFitOptions, views: readonly Float64Array[]): RefitOutcome {
   try {
-    const options = { preset: fit.preset, delta: fit.delta };
+    const options: FitPowerLawOptions = { preset: fit.preset, delta: fit.delta, diagnostics: true };
     const results = jobs.map((job): RefitDomainResult => {
       if (job.reason !== undefined) return { domain: job.domain, ok: false, reason: job.reason, points: job.points };
       const { n, loss } = gatherPoints(views, job.chunks, job.frozen, job.tailN, job.tailLoss);
       try {
-        const f = fitPowerLaw(n, loss, options);
+        const w = job.warmStart;
+        const f = fitPowerLaw(n, loss, w === undefined ? options : { ...options, warmStart: { a: w[0], e: w[1], alpha: w[2] }, verify: job.verify !== false });
         const { a, e, alpha } = f.params;
         if (!Number.isFinite(a) || !Number.isFinite(e) || !Number.isFinite(alpha)) {
           return { domain: job.domain, ok: false, reason: `non-finite parameters (a=${a}, e=${e}, alpha=${alpha})`, points: f.points };
         }
-        const diagnostics = fitDiagnostics(n, loss, f.params, { preset: fit.preset });
-        return { domain: job.domain, ok: true, params: [a, e, alpha], points: f.points, diagnostics };
+        return { domain: job.domain, ok: true, params: [a, e, alpha], points: f.points, diagnostics: f.diagnostics };
       } catch (err) {
         return { domain: job.domain, ok: false, reason: (err as Error).message, points: job.points };
       }

@@ -57,6 +57,10 @@ export interface RefitDomainJob {
   generation: number;
   tailN: number[];
   tailLoss: number[];
+  /** The domain's law when the refit started, [a, e, α]: the fit's warm start (absent: a cold fit). */
+  warmStart?: [number, number, number];
+  /** With warmStart: false keeps a well-posed warm optimum without the α-profile scan (fitPowerLaw's `verify`). */
+  verify?: boolean;
 }
 
 export interface RefitRequest {

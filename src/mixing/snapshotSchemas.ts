@@ -220,8 +220,8 @@ function near(a: number, b: number, tolerance = SUM_TOLERANCE): boolean {
 
 // ---- ado ----
 
-/** Settings added after the first ado snapshots: an older snapshot may lack them (they resolve to their defaults, `target` and `initialMixture` to "prior", `fitChecks` to "off"). */
-const ADO_SETTINGS_ADDED_LATER: ReadonlySet<string> = new Set(['target', 'initialMixture', 'creditExponent', 'capacity', 'fitChecks', 'collapseAlerts']);
+/** Settings added after the first ado snapshots: an older snapshot may lack them (they resolve to their defaults, `target` and `initialMixture` to "prior", `fitChecks` to "off", `warmStart` to false). */
+const ADO_SETTINGS_ADDED_LATER: ReadonlySet<string> = new Set(['target', 'initialMixture', 'creditExponent', 'capacity', 'fitChecks', 'collapseAlerts', 'warmStart', 'warmVerifyEvery']);
 
 /** A checked ado snapshot, ready to resume. */
 export interface ParsedAdoSnapshot {
@@ -248,8 +248,8 @@ export function parseAdoSnapshot(snapshot: unknown): ParsedAdoSnapshot {
   const saved = s.settings as Partial<AdoSettings>;
   requireSettings('ado', saved, Object.keys(adoSettingsShape).filter((k) => !ADO_SETTINGS_ADDED_LATER.has(k)));
   const settings = nested('ado', 'settings', () =>
-    // fitChecks: an older run checked nothing, so it resumes checking nothing
-    resolveSettings({ ...saved, target: saved.target ?? 'prior', initialMixture: saved.initialMixture ?? 'prior', fitChecks: saved.fitChecks ?? 'off' }, K),
+    // fitChecks, warmStart: an older run checked nothing and refitted cold, so it resumes so
+    resolveSettings({ ...saved, target: saved.target ?? 'prior', initialMixture: saved.initialMixture ?? 'prior', fitChecks: saved.fitChecks ?? 'off', warmStart: saved.warmStart ?? false }, K),
   );
   const live = checkLive('ado', exhausted);
   const floor = minShareProblem(settings.minShare, live);

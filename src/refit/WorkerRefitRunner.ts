@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { RefitPointSource, RefitOutcome, RefitRequest, RefitRunner } from '../mixing/index.js';
 import { RESULT_HEADER_BYTES, STATE_PENDING, resultBytes, type RefitJobMessage } from './protocol.js';
+import { decodeOutcome } from './resultCodec.js';
 
 export interface WorkerRefitRunnerOptions {
   /** Give up (throw) when a refit is still not done after this long, in ms. Default 10 minutes. */
@@ -162,6 +163,13 @@ export class WorkerRefitRunner implements RefitRunner {
     this.slots.set(request.id, slots);
   }
 
+  /** Whether refit `id`'s workers have all finished (collect() would not wait). */
+  done(id: number): boolean {
+    const slots = this.slots.get(id);
+    if (slots === undefined) throw new Error(`refit ${id} was never submitted`);
+    return slots.every((slot) => Atomics.load(slot.header, 0) !== STATE_PENDING);
+  }
+
   collect(id: number): RefitOutcome {
     const slots = this.slots.get(id);
     if (slots === undefined) throw new Error(`refit ${id} was never submitted`);
@@ -186,13 +194,15 @@ export class WorkerRefitRunner implements RefitRunner {
     const outcome: RefitOutcome = { results: [] };
     let computeMs = 0;
     for (const slot of slots) {
-      const length = slot.header[1];
-      // Copy out of shared memory first: TextDecoder does not accept shared views.
-      const bytes = new Uint8Array(length);
-      bytes.set(new Uint8Array(slot.result, RESULT_HEADER_BYTES, length));
+      const header = new Int32Array(slot.result, 0, 6);
+      const doubles = header[4];
+      // Copy the text out of shared memory first: TextDecoder does not accept shared views.
+      const bytes = new Uint8Array(header[5]);
+      bytes.set(new Uint8Array(slot.result, RESULT_HEADER_BYTES + 8 * doubles, bytes.length));
       computeMs = Math.max(computeMs, new Float64Array(slot.result, 8, 1)[0]);
-      const part = JSON.parse(new TextDecoder().decode(bytes)) as RefitOutcome;
-      outcome.results.push(...part.results);
+      const text = bytes.length === 0 ? '' : new TextDecoder().decode(bytes);
+      const part = decodeOutcome(new Float64Array(slot.result, RESULT_HEADER_BYTES, doubles), header[1], text);
+      for (const r of part.results) outcome.results.push(r);
       if (part.error !== undefined && outcome.error === undefined) outcome.error = part.error;
     }
     // A refit that threw changes no law: as inline, where one error voids the whole outcome.

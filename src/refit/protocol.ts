@@ -4,8 +4,9 @@
  *
  * The answer travels through shared memory, not a message, so the training thread can
  * pick it up (or block on it with Atomics.wait) without ever turning its event loop.
- * Result slot: Int32 [0] state (0 pending, 1 done), Int32 [1] byte length of the JSON
- * outcome, Float64 at byte 8 the worker's compute time in ms, UTF-8 JSON from byte 16.
+ * Result slot: Int32 [0] state (0 pending, 1 done), Int32 [1] results, Float64 at byte 8
+ * the worker's compute time in ms, Int32 [4] doubles and Int32 [5] trailer bytes; from
+ * byte 24 the doubles of resultCodec.ts, then the UTF-8 JSON trailer.
  */
 import type { RefitDomainJob, RefitFitOptions } from '../mixing/index.js';
 
@@ -26,9 +27,9 @@ export interface RefitJobMessage {
 
 export const STATE_PENDING = 0;
 export const STATE_DONE = 1;
-export const RESULT_HEADER_BYTES = 16;
+export const RESULT_HEADER_BYTES = 24;
 
 /** Bytes reserved for one outcome: generous, as failure reasons are free text. */
 export function resultBytes(domains: number): number {
-  return RESULT_HEADER_BYTES + 16384 + domains * 2048;
+  return RESULT_HEADER_BYTES + 16384 + domains * 1024;
 }

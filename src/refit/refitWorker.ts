@@ -6,6 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { computeRefit, type RefitOutcome } from '../mixing/index.js';
 import { RESULT_HEADER_BYTES, STATE_DONE, type RefitJobMessage } from './protocol.js';
+import { encodedLength, encodeOutcome } from './resultCodec.js';
 
 if (parentPort === null) throw new Error('refitWorker.js must run as a worker thread');
 const port = parentPort;
@@ -28,15 +29,21 @@ port.on('message', (msg: RefitJobMessage | { type: 'close' } | { type: 'ping' })
 
 function writeResult(buffer: SharedArrayBuffer, outcome: RefitOutcome, ms: number): void {
   const room = buffer.byteLength - RESULT_HEADER_BYTES;
-  let bytes = new TextEncoder().encode(JSON.stringify(outcome));
-  if (bytes.length > room) {
-    const fallback: RefitOutcome = { results: [], error: `refit outcome too large (${bytes.length} bytes) for its slot` };
-    bytes = new TextEncoder().encode(JSON.stringify(fallback));
+  let doubles = encodedLength(outcome);
+  let values = new Float64Array(doubles);
+  let text = new TextEncoder().encode(encodeOutcome(outcome, values));
+  if (8 * doubles + text.length > room) {
+    const fallback: RefitOutcome = { results: [], error: `refit outcome too large (${8 * doubles + text.length} bytes) for its slot` };
+    [doubles, values] = [0, new Float64Array(0)];
+    text = new TextEncoder().encode(encodeOutcome(fallback, values));
   }
-  new Uint8Array(buffer, RESULT_HEADER_BYTES, bytes.length).set(bytes);
+  new Float64Array(buffer, RESULT_HEADER_BYTES, doubles).set(values);
+  new Uint8Array(buffer, RESULT_HEADER_BYTES + 8 * doubles, text.length).set(text);
   new Float64Array(buffer, 8, 1)[0] = ms;
-  const header = new Int32Array(buffer, 0, 2);
-  header[1] = bytes.length;
+  const header = new Int32Array(buffer, 0, 6);
+  header[1] = doubles === 0 ? 0 : outcome.results.length;
+  header[4] = doubles;
+  header[5] = text.length;
   Atomics.store(header, 0, STATE_DONE);
   Atomics.notify(header, 0);
 }

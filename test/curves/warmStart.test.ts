@@ -1,6 +1,6 @@
 /**
  * fitPowerLaw's warmStart: a refit from the domain's previous law is never worse than a
- * cold fit of the same points (objective ≤ cold·(1 + 1e-12)), over 300 growing histories
+ * cold fit of the same points (objective ≤ cold·(1 + 1e-12)), over 100 growing histories
  * (test/curves/refitSequences.ts: both presets, refits every 500 or 1,000 steps, the warm
  * start chained from the previous warm refit, hard cases included), and it is actually used
  * (verified and kept) on a good share of them.
@@ -11,7 +11,7 @@ import { benchCurve } from '../../bench/_fitCurves.js';
 import { fitDomains, fitPowerLaw, type PowerLawParams } from '../../src/curves/index.js';
 import { refitSequence } from './refitSequences.js';
 
-const SEQUENCES = 300;
+const SEQUENCES = 100;
 const BLOCK = 50;
 
 interface Tally {
@@ -63,10 +63,10 @@ describe('warm refits are never worse than cold fits', () => {
     });
   }
   it('keeps the verified warm optimum on a good share of the refits', () => {
-    // 300 sequences hold 3,272 refits; 1,120 are verified and kept (the rest: small α, ε or β
-    // → 0, Newton needing > 20 iterations, or a competing basin), and kept ones
-    // are the cold optimum itself almost always (else a lower one).
-    expect(total.refits).toBeGreaterThan(3000);
+    // 300 sequences hold 3,272 refits, 1,120 verified and kept (the rest: small α, ε or β
+    // → 0, Newton needing > 20 iterations, or a competing basin); kept ones are the cold
+    // optimum itself almost always (else a lower one). The first 100 are checked here.
+    expect(total.refits).toBeGreaterThan(1000);
     expect(total.accepted / total.refits).toBeGreaterThan(0.25);
     expect(total.sameOptimum / total.accepted).toBeGreaterThan(0.95);
   });
