@@ -24,7 +24,7 @@
  * than `spacing` to the last kept one are not stored. The kept points go to new chunks, so
  * a refit in flight keeps reading the old ones (pointArena.ts).
  */
-import { savitzkyGolayKernel, smoothedAtColumn, effectiveWindow, type SavitzkyGolayKernel } from '../curves/savitzkyGolay.js';
+import { savitzkyGolayKernel, smoothedAt, smoothedAtColumn, effectiveWindow, type SavitzkyGolayKernel } from '../curves/savitzkyGolay.js';
 import {
   badLossReason,
   noObservedLossReason,
@@ -147,6 +147,7 @@ export class FitPointHistory {
   private readonly kernel: SavitzkyGolayKernel;
   private readonly half: number;
   private readonly rings: LossRings;
+  private windowScratch: Float64Array | undefined;
 
   constructor(domains: number, options: FitPointOptions) {
     this.o = options;
@@ -267,10 +268,14 @@ export class FitPointHistory {
     if (d.firstObserved < 0) return { ...job, reason: noObservedLossReason(k, d.first, T) };
     if (P < this.o.minPoints) return { ...job, points: P, reason: tooFewPointsReason(P, this.o, M, d.first, d.zeroN) };
     if (d.firstBadRow >= 0) return { ...job, points: P, reason: nonPositiveSmoothedReason(d.firstBadRow, d.firstBadValue) };
+    // Pending points lie within half a window of the end: with a full window they all read
+    // the last one, copied out of the ring once (the same products, in the same order).
+    const last = M >= this.R && d.pendLen > 0 ? this.lastWindow(d, k, M) : undefined;
+    const W = this.kernel.window;
     for (let i = 0; i < d.pendLen; i++) {
       const at = (d.pendHead + i) % d.pendRow.length;
       const j = d.pendRow[at];
-      const v = this.smoothed(d, k, j, M);
+      const v = last !== undefined && j >= M - this.half ? smoothedAt(this.kernel, last, W - M, M, j) : this.smoothed(d, k, j, M);
       if (!(v > 0) || !Number.isFinite(v)) return { ...job, points: P, reason: nonPositiveSmoothedReason(d.first + j, v) };
       job.tailN.push(d.pendN[at]);
       job.tailLoss.push(v);
@@ -293,6 +298,15 @@ export class FitPointHistory {
     const { half } = kernel;
     const start = j < half ? 0 : j >= M - half ? M - w : j - half;
     return smoothedAtColumn(kernel, this.rings.data, ((d.first + start) % R) - start, LANES, this.rings.base(k), M, j);
+  }
+
+  /** Domain k's last `window` imputed losses (rows M − window … M − 1 since it joined), in scratch. */
+  private lastWindow(d: DomainPoints, k: number, M: number): Float64Array {
+    const W = this.kernel.window;
+    const out = (this.windowScratch ??= new Float64Array(W));
+    const base = this.rings.base(k) + ((d.first + M - W) % this.R) * LANES;
+    for (let i = 0; i < W; i++) out[i] = this.rings.data[base + i * LANES];
+    return out;
   }
 
   /** Freezes the pending points whose window is complete (M ≥ R rows: the final window). */

@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import type { RefitPointSource, RefitOutcome, RefitRequest, RefitRunner } from '../mixing/index.js';
 import { RESULT_HEADER_BYTES, STATE_PENDING, resultBytes, type RefitJobMessage } from './protocol.js';
 import { decodeOutcome } from './resultCodec.js';
+import { encodeJobs } from './jobCodec.js';
 
 export interface WorkerRefitRunnerOptions {
   /** Give up (throw) when a refit is still not done after this long, in ms. Default 10 minutes. */
@@ -152,13 +153,13 @@ export class WorkerRefitRunner implements RefitRunner {
         type: 'refit',
         id: request.id,
         fit: request.fit,
-        jobs: group.map((i) => request.jobs[i]),
+        jobs: encodeJobs(group.map((i) => request.jobs[i])),
         reset,
         arenas: buffers.slice(worker.sent) as SharedArrayBuffer[],
         result,
       };
       worker.sent = buffers.length;
-      worker.thread.postMessage(msg);
+      worker.thread.postMessage(msg, [msg.jobs.values.buffer as ArrayBuffer]); // the jobs move, not copied
     });
     this.slots.set(request.id, slots);
   }

@@ -8,13 +8,15 @@
  * the worker's compute time in ms, Int32 [4] doubles and Int32 [5] trailer bytes; from
  * byte 24 the doubles of resultCodec.ts, then the UTF-8 JSON trailer.
  */
-import type { RefitDomainJob, RefitFitOptions } from '../mixing/index.js';
+import type { RefitFitOptions } from '../mixing/index.js';
+import type { EncodedJobs } from './jobCodec.js';
 
 export interface RefitJobMessage {
   type: 'refit';
   id: number;
   fit: RefitFitOptions;
-  jobs: RefitDomainJob[];
+  /** The jobs, encoded (jobCodec.ts). */
+  jobs: EncodedJobs;
   /** The arenas are another policy's: forget the ones held before. */
   reset: boolean;
   /**

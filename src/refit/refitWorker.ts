@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { computeRefit, type RefitOutcome } from '../mixing/index.js';
 import { RESULT_HEADER_BYTES, STATE_DONE, type RefitJobMessage } from './protocol.js';
 import { encodedLength, encodeOutcome } from './resultCodec.js';
+import { decodeJobs } from './jobCodec.js';
 
 if (parentPort === null) throw new Error('refitWorker.js must run as a worker thread');
 const port = parentPort;
@@ -22,7 +23,7 @@ port.on('message', (msg: RefitJobMessage | { type: 'close' } | { type: 'ping' })
   const t0 = performance.now();
   if (msg.reset) views.length = 0;
   for (const b of msg.arenas) views.push(new Float64Array(b));
-  const outcome = computeRefit(msg.jobs, msg.fit, views);
+  const outcome = computeRefit(decodeJobs(msg.jobs), msg.fit, views);
   const ms = performance.now() - t0;
   writeResult(msg.result, outcome, ms);
 });

@@ -1,7 +1,8 @@
-/** The refit worker's numeric result encoding gives back exactly the outcome it was given. */
+/** The refit worker's numeric encodings (results, jobs) give back exactly what they were given. */
 import { describe, expect, it } from 'vitest';
 import { decodeOutcome, encodedLength, encodeOutcome } from '../../src/refit/resultCodec.js';
-import type { RefitOutcome } from '../../src/mixing/index.js';
+import type { RefitDomainJob, RefitOutcome } from '../../src/mixing/index.js';
+import { decodeJobs, encodeJobs } from '../../src/refit/jobCodec.js';
 
 const diagnostics = (rms: number | null, bounds: number) => ({
   points: 120,
@@ -40,5 +41,16 @@ describe('refit result codec', () => {
     const outcome: RefitOutcome = { results: [{ domain: 0, ok: true, params: [1, 2, 0.3], points: 50 }] };
     expect(encodeOutcome(outcome, new Float64Array(encodedLength(outcome)))).toBe('');
     expect(roundTrip(outcome)).toEqual(outcome);
+  });
+});
+
+describe('refit job codec', () => {
+  it('round-trips jobs: chunks, tails, warm starts verified or not, reasons', () => {
+    const jobs: RefitDomainJob[] = [
+      { domain: 4, points: 530, chunks: [0, 7, 9], frozen: 525, generation: 0, tailN: [1e6, 1.1e6], tailLoss: [2.25, 2.2], warmStart: [1.5, -0.2, 0.31] },
+      { domain: 5, points: 3, chunks: [], frozen: 0, generation: 0, tailN: [], tailLoss: [], reason: 'only 3 points (needs 20)' },
+      { domain: 6, points: 300, chunks: [2], frozen: 299, generation: 0, tailN: [5e5], tailLoss: [Math.PI], warmStart: [0, 0, 1e-300], verify: false },
+    ];
+    expect(decodeJobs(encodeJobs(jobs))).toEqual(jobs);
   });
 });
