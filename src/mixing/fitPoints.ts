@@ -62,6 +62,8 @@ class DomainPoints {
   pendN: Float64Array;
   pendHead = 0;
   pendLen = 0;
+  /** The oldest pending row (pendRow[pendHead]; Infinity when none): read every step without touching pendRow. */
+  headRow = Infinity;
   /** Frozen points: chunk ids and count. */
   chunks: number[] = [];
   length = 0;
@@ -203,7 +205,7 @@ export class FitPointHistory {
   append(step: number, loss: ArrayLike<number>, count: ArrayLike<number>): void {
     const r = this.rows;
     const K = this.dom.length;
-    const { R } = this;
+    const { R, half } = this;
     const { subsample, countMode, countScale } = this.o;
     let total = 0;
     for (let k = 0; k < K; k++) total += count[k];
@@ -242,7 +244,9 @@ export class FitPointHistory {
         if (n > 0) pushPending(d, r - d.first, n);
         else d.zeroN++;
       }
-      if (!d.blocked && d.pendLen > 0) this.freezeReady(d, k, r - d.first + 1);
+      // freezeReady's test, inline: a full window (M ≥ R) that has passed the oldest pending row
+      const M = r - d.first + 1;
+      if (M >= R && d.headRow + half <= M - 1 && !d.blocked) this.freezeReady(d, k, M);
     }
     this.cum = cumAfter;
     if (r === 0) this.firstStep = step;
@@ -319,6 +323,7 @@ export class FitPointHistory {
       d.pendHead = (d.pendHead + 1) % cap;
       d.pendLen--;
     }
+    d.headRow = d.pendLen > 0 ? d.pendRow[d.pendHead] : Infinity;
   }
 
   /**
@@ -587,7 +592,7 @@ function pushPending(d: DomainPoints, j: number, n: number): void {
   const at = (d.pendHead + d.pendLen) % cap;
   d.pendRow[at] = j;
   d.pendN[at] = n;
-  d.pendLen++;
+  if (d.pendLen++ === 0) d.headRow = j;
 }
 
 /** fitDomains' batch mean: the count-weighted mean of the positive losses present. */
