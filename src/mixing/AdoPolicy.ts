@@ -440,7 +440,6 @@ export class AdoPolicy implements MixturePolicy {
     else this.n.set(this.nOwn);
   }
 
-  /** Collapse alerts at a refit applied after step t, once its mixture is set (ρ in scratch, π current). */
   /**
    * Starts each job of a domain with a law from that law; refit `index` checks domain k's
    * warm optimum against the α-profile scan when (index + k) is a multiple of warmVerifyEvery.
@@ -455,6 +454,7 @@ export class AdoPolicy implements MixturePolicy {
     }
   }
 
+  /** Collapse alerts at a refit applied after step t, once its mixture is set (ρ in scratch, π current). */
   private checkCollapse(t: number): void {
     const alerts = this.collapse.check({
       step: t,
