@@ -6,8 +6,7 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import pino from 'pino';
-import { buildServer, isLoopback, RedisBackend } from '../serve/index.js';
+import { isLoopback } from '../serve/auth.js';
 import { integerOption } from './options.js';
 import { stopOnSignals } from './signals.js';
 
@@ -71,6 +70,8 @@ export function register(program: Command): void {
       const token = o.tokenFile !== undefined ? readSecret(o.tokenFile, '--token-file', 16) : undefined;
       if (token === undefined && !isLoopback(o.host))
         throw new Error(`--host ${o.host} is not a loopback address: give --token-file so that only your ranks can reach the runs`);
+      // Loaded here, not at the top: every other command would pay for fastify, ioredis and prom-client at start-up.
+      const [{ default: pino }, { buildServer, RedisBackend }] = await Promise.all([import('pino'), import('../serve/index.js')]);
       const level = process.env.ADOMIX_LOG_LEVEL ?? 'info';
       const log = pino({ level, name: 'adomix-serve' }, pino.destination({ fd: 2, sync: true }));
       const backend =
