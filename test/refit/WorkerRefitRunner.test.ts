@@ -61,6 +61,19 @@ describe('WorkerRefitRunner', () => {
     expect(() => new WorkerRefitRunner({ workers: 0 })).toThrow(/^WorkerRefitRunner: workers must be an integer ≥ 1, got 0$/);
   });
 
+  it('done(id) turns true once the workers finish, without waiting; the policy tells its history bytes', async () => {
+    const r = worker();
+    const p = new AdoPolicy({ ...opts, lag: 50, refitRunner: r });
+    drive(p, new SyntheticRun(4, 3), 301); // the refit after step 300 is in flight
+    expect(p.pendingRefits.map((j) => j.id)).toEqual([300]);
+    while (!r.done(300)) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(r.stats.waits).toBe(0);
+    expect(() => r.done(301)).toThrow('refit 301 was never submitted');
+    // 3 domains × 301 steps: rings of 101 rows (one block of 8 lanes, mirrored) and the point arena
+    expect(p.historyBytes).toBeGreaterThan(2 * 101 * 8 * 8);
+    expect(p.historyBytes).toBeLessThan(2 * 101 * 8 * 8 + 64 * 4096 + 3 * 1024);
+  });
+
   it('splits jobs into contiguous groups of about equal points', () => {
     expect(splitJobs([5, 5, 5, 5], 2)).toEqual([[0, 1], [2, 3]]);
     expect(splitJobs([100, 1, 1, 1], 2)).toEqual([[0], [1, 2, 3]]);
