@@ -103,34 +103,17 @@ export function smoothedAt(
   length: number,
   t: number,
 ): number {
-  const { window: W, half, hat } = kernel;
-  let row: number;
-  let start: number;
-  if (t < half) {
-    row = t;
-    start = 0;
-  } else if (t >= length - half) {
-    row = t - (length - W);
-    start = length - W;
-  } else {
-    row = half;
-    start = t - half;
-  }
-  const base = row * W;
-  const o = offset + start;
-  let s = 0;
-  for (let k = 0; k < W; k++) s += hat[base + k] * y[o + k];
-  return s;
+  return smoothedAtColumn(kernel, y, offset, 1, 0, length, t);
 }
 
 /**
  * smoothedAt on column `column` of a row-major table with `stride` columns: the series is
- * y[(offset + i)·stride + column]. The same products summed in the same order, so the same
- * value as smoothedAt on that column copied out.
+ * y[(offset + i)·stride + column] (smoothedAt: stride 1, column 0). The kernel row of t's
+ * window times the window's values, summed in order.
  */
 export function smoothedAtColumn(
   kernel: SavitzkyGolayKernel,
-  y: Float64Array,
+  y: ArrayLike<number>,
   offset: number,
   stride: number,
   column: number,
