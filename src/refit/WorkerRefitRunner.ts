@@ -144,7 +144,7 @@ export class WorkerRefitRunner implements RefitRunner {
     groups.forEach((group, w) => {
       const worker = this.pool![w];
       const result = new SharedArrayBuffer(resultBytes(group.length));
-      slots.push({ result, header: new Int32Array(result, 0, 2) });
+      slots.push({ result, header: new Int32Array(result, 0, RESULT_HEADER_BYTES / 4) });
       // A runner may serve several policies: a different arena replaces the worker's list.
       const reset = points.arena !== worker.arena;
       if (reset) [worker.arena, worker.sent] = [points.arena, 0];
@@ -195,7 +195,7 @@ export class WorkerRefitRunner implements RefitRunner {
     const outcome: RefitOutcome = { results: [] };
     let computeMs = 0;
     for (const slot of slots) {
-      const header = new Int32Array(slot.result, 0, 6);
+      const { header } = slot;
       const doubles = header[4];
       // Copy the text out of shared memory first: TextDecoder does not accept shared views.
       const bytes = new Uint8Array(header[5]);

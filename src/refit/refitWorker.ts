@@ -31,17 +31,17 @@ port.on('message', (msg: RefitJobMessage | { type: 'close' } | { type: 'ping' })
 function writeResult(buffer: SharedArrayBuffer, outcome: RefitOutcome, ms: number): void {
   const room = buffer.byteLength - RESULT_HEADER_BYTES;
   let doubles = encodedLength(outcome);
-  let values = new Float64Array(doubles);
-  let text = new TextEncoder().encode(encodeOutcome(outcome, values));
+  // The numbers go straight into the slot, the text after them.
+  const fits = 8 * doubles <= room;
+  let text = new TextEncoder().encode(fits ? encodeOutcome(outcome, new Float64Array(buffer, RESULT_HEADER_BYTES, doubles)) : '');
   if (8 * doubles + text.length > room) {
     const fallback: RefitOutcome = { results: [], error: `refit outcome too large (${8 * doubles + text.length} bytes) for its slot` };
-    [doubles, values] = [0, new Float64Array(0)];
-    text = new TextEncoder().encode(encodeOutcome(fallback, values));
+    doubles = 0;
+    text = new TextEncoder().encode(encodeOutcome(fallback, new Float64Array(0)));
   }
-  new Float64Array(buffer, RESULT_HEADER_BYTES, doubles).set(values);
   new Uint8Array(buffer, RESULT_HEADER_BYTES + 8 * doubles, text.length).set(text);
   new Float64Array(buffer, 8, 1)[0] = ms;
-  const header = new Int32Array(buffer, 0, 6);
+  const header = new Int32Array(buffer, 0, RESULT_HEADER_BYTES / 4);
   header[1] = doubles === 0 ? 0 : outcome.results.length;
   header[4] = doubles;
   header[5] = text.length;
