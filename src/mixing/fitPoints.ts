@@ -211,8 +211,8 @@ export class FitPointHistory {
     for (let k = 0; k < K; k++) total += count[k];
     const cumAfter = this.cum + total;
     const p = r % R;
-    const ring = this.rings.data;
-    const { block } = this.rings;
+    const { rings } = this;
+    const ring = rings.data;
     const slotA = p * LANES;
     const slotB = (p + R) * LANES;
     for (let k = 0; k < K; k++) {
@@ -234,7 +234,7 @@ export class FitPointHistory {
         d.blocked = Number.isNaN(v);
       } else v = d.prev;
       d.prev = v;
-      const at = (k >> 3) * block + (k & 7); // this.rings.base(k), LANES = 8
+      const at = rings.base(k);
       ring[at + slotA] = v;
       ring[at + slotB] = v;
       d.own += c;
