@@ -47,7 +47,8 @@ const POLICIES: BenchPolicy[] = [
  * Diagnostics (on unless --diagnostics false): ADO's defaults with one of the three choices
  * that set its weighting inside ρ put back to the reference's, to show what each is worth:
  * importance τ = the natural prior μ (`target: 'prior'`), the h^s credit term with s = 0.5,
- * and the exponent floor max(α, 0.05).
+ * and the exponent floor max(α, 0.05); then the start, count mode, credit exponent and
+ * capacity σ (0: the credit alone, 0.5) changed one at a time.
  */
 const DIAGNOSTICS: BenchPolicy[] = [
   { key: 'adoTargetPrior', policy: 'ado', options: { ado: { target: 'prior' } } },
@@ -58,7 +59,7 @@ const DIAGNOSTICS: BenchPolicy[] = [
   { key: 'adoPerDomainS1', policy: 'ado', options: { ado: { countMode: 'per-domain', s: 1 } } },
   { key: 'adoCredit05', policy: 'ado', options: { ado: { creditExponent: 0.5 } } },
   { key: 'adoCredit025', policy: 'ado', options: { ado: { creditExponent: 0.25 } } },
-  { key: 'adoCapacity02', policy: 'ado', options: { ado: { capacity: 0.2 } } },
+  { key: 'adoCapacity0', policy: 'ado', options: { ado: { capacity: 0 } } },
   { key: 'adoCapacity05', policy: 'ado', options: { ado: { capacity: 0.5 } } },
 ];
 

@@ -89,6 +89,9 @@ export interface RefitReport {
   alerts?: CollapseAlert[];
 }
 
+/** How many of a domain's first observed losses make its starting loss L0 (the capacity term's reference). */
+const FIRST_LOSSES = 10;
+
 export class AdoPolicy implements MixturePolicy {
   readonly kind = 'ado' as const;
   readonly settings: Readonly<AdoSettings>;
@@ -115,6 +118,14 @@ export class AdoPolicy implements MixturePolicy {
   private nBase: Float64Array;
   private nOwn: Float64Array;
   private n: Float64Array;
+  /**
+   * The capacity term σ_k = min(σ, L0_k − L̂_k(n_k)), set at every applied refit: a domain
+   * can lose to capacity at most what it has learned, so a domain of pure noise (L̂ ≈ L0)
+   * gets none. L0_k is the mean of its first FIRST_LOSSES observed losses (sum and count).
+   */
+  private capacity: Float64Array;
+  private firstLossSum: Float64Array;
+  private firstLossCount: Float64Array;
   private scratch: AdoScratch;
   private history: FitPointHistory;
   /** Refits in flight, with the jobs each was started with. */
@@ -161,6 +172,9 @@ export class AdoPolicy implements MixturePolicy {
     this.nOwn = new Float64Array(K);
     this.nBase = new Float64Array(K);
     this.n = new Float64Array(K);
+    this.capacity = new Float64Array(K);
+    this.firstLossSum = new Float64Array(K);
+    this.firstLossCount = new Float64Array(K);
     this.scratch = newAdoScratch(K);
     this.fitOptions = refitFitOptions(this.settings);
     this.history = new FitPointHistory(K, fitPointOptions(this.fitOptions));
@@ -203,6 +217,11 @@ export class AdoPolicy implements MixturePolicy {
     p.nSame = s.nSame;
     p.nOwn = Float64Array.from(s.nOwn);
     p.nBase = Float64Array.from(s.nBase);
+    // Older snapshots ran σ on every domain with a law: their first losses count as done, at
+    // the largest finite L0 (it survives JSON), so that σ_k = σ at every later refit too.
+    p.capacity = s.capacity !== undefined ? Float64Array.from(s.capacity) : Float64Array.from(s.laws, (l) => (l === null ? 0 : settings.capacity));
+    p.firstLossSum = s.firstLossSum !== undefined ? Float64Array.from(s.firstLossSum) : new Float64Array(s.domains.length).fill(Number.MAX_VALUE);
+    p.firstLossCount = s.firstLossCount !== undefined ? Float64Array.from(s.firstLossCount) : new Float64Array(s.domains.length).fill(FIRST_LOSSES);
     p.history = points;
     p.lastStep = s.step;
     p.pending = s.pending.map((j, i) => ({ id: j.id, rows: j.rows, applyAt: j.applyAt, domains: [...j.domains], jobs: pendingJobs[i] }));
@@ -285,6 +304,10 @@ export class AdoPolicy implements MixturePolicy {
     for (let k = 0; k < K; k++) {
       total += count[k];
       this.nOwn[k] += count[k];
+      if (count[k] > 0 && this.firstLossCount[k] < FIRST_LOSSES) {
+        this.firstLossSum[k] += obs.loss[k];
+        this.firstLossCount[k]++;
+      }
     }
     this.nSame += total;
     this.budget?.observe(total);
@@ -359,6 +382,9 @@ export class AdoPolicy implements MixturePolicy {
     this.nOwn = appendValue(this.nOwn, 0);
     this.nBase = appendValue(this.nBase, this.nSame);
     this.n = appendValue(this.n, 0);
+    this.capacity = appendValue(this.capacity, 0);
+    this.firstLossSum = appendValue(this.firstLossSum, 0);
+    this.firstLossCount = appendValue(this.firstLossCount, 0);
     this.scratch = newAdoScratch(this.names.length);
     this.history.addDomain();
     this.budget = this.budget?.withDomain();
@@ -395,6 +421,9 @@ export class AdoPolicy implements MixturePolicy {
       nSame: this.nSame,
       nOwn: Array.from(this.nOwn),
       nBase: Array.from(this.nBase),
+      capacity: Array.from(this.capacity),
+      firstLossSum: Array.from(this.firstLossSum),
+      firstLossCount: Array.from(this.firstLossCount),
       pending: this.pending.map((j) => ({ id: j.id, rows: j.rows, applyAt: j.applyAt, domains: [...j.domains], jobs: j.jobs.map((job) => this.history.jobToJSON(job)) })),
       points: this.history.toJSON(),
       ...(this.budget !== undefined ? { budget: this.budget.toJSON() } : {}),
@@ -430,7 +459,22 @@ export class AdoPolicy implements MixturePolicy {
       lawE: this.lawE,
       lawAlpha: this.lawAlpha,
       n: this.n,
+      capacity: this.capacity,
     });
+  }
+
+  /** σ_k = min(σ, max(0, L0_k − L̂_k(n_k))) for every domain with a law (0 without one). */
+  private updateCapacity(): void {
+    const sigma = this.settings.capacity;
+    for (let k = 0; k < this.capacity.length; k++) {
+      if (!this.hasLaw[k] || sigma === 0) {
+        this.capacity[k] = 0;
+        continue;
+      }
+      const fitted = Math.exp(this.lawE[k]) + Math.exp(this.lawA[k] - this.lawAlpha[k] * Math.log(this.n[k]));
+      const learned = this.firstLossSum[k] / this.firstLossCount[k] - fitted;
+      this.capacity[k] = learned >= sigma ? sigma : learned > 0 ? learned : 0;
+    }
   }
 
   /** n_k per the count mode: the whole batch total (same-step) or each domain's own. */
@@ -493,6 +537,7 @@ export class AdoPolicy implements MixturePolicy {
       }
     }
     if (changed.length > 0) this.version++;
+    this.updateCapacity();
     this.report = { startedAfter, appliedAfter: t, results, error: outcome.error, changed };
   }
 }
@@ -504,7 +549,6 @@ function weightParams(st: AdoSettings): AdoWeightParams {
     minShare: st.minShare,
     minExponent: st.minExponent,
     creditExponent: st.creditExponent,
-    capacity: st.capacity,
     floor: st.floor,
     historyTerm: st.historyTerm,
   };

@@ -4,8 +4,8 @@
  *
  * For every live domain k with a law (a_k, e_k, α_k) and n_k > 0:
  *   slope_k = max(α_k, α_min) · (L̂_k(n_k) − ε_k) / n_k,   L̂_k(n) − ε_k = exp(a_k − α_k·ln n)
- *   r_k     = (τ_k · (slope_k + σ/n_k) · H(h_k))^γ,   H(h) = h^s  (or (h·(1−h))^s, an earlier commit's bug, as an option);
- *             σ the capacity term (0 by default), γ = 1 by default
+ *   r_k     = (τ_k · (slope_k + σ_k/n_k) · H(h_k))^γ,   H(h) = h^s  (or (h·(1−h))^s, an earlier commit's bug, as an option);
+ *             σ_k the capacity term (min(σ, what domain k has learned); AdoPolicy), γ = 1 by default
  * where τ is the domains' importance (the reference uses the prior, τ = μ; adomix's default
  * is uniform, τ_k = 1: the mixture that minimises the mean loss over domains, see AdoPolicy).
  *   ρ_k     = r_k / Σ r                 (live domains without a law keep their prior share, below)
@@ -35,8 +35,6 @@ export interface AdoWeightParams {
   minExponent: number;
   /** γ: ρ ∝ r^γ (1: the credit itself). */
   creditExponent: number;
-  /** σ: loss per e-fold of a domain's own share, added to every credit α(L̂ − ε) (0: none). */
-  capacity: number;
   floor: FloorMode;
   historyTerm: HistoryTerm;
 }
@@ -58,6 +56,8 @@ export interface AdoWeightState {
   lawAlpha: Float64Array;
   /** Cumulative count n_k at which the slope is taken. */
   n: Float64Array;
+  /** σ_k ≥ 0: loss per e-fold of domain k's own share, added to its credit α(L̂ − ε) (0: none). */
+  capacity: Float64Array;
 }
 
 export interface AdoScratch {
@@ -98,7 +98,7 @@ export function anyLiveLaw(state: Pick<AdoWeightState, 'hasLaw' | 'live'>): bool
  * ρ for the current laws (steps 2–4). Writes scratch.rho; reads nothing else mutable.
  */
 export function adoRho(state: AdoWeightState, p: AdoWeightParams, scratch: AdoScratch): Float64Array {
-  const { mu, importance, h, live, hasLaw, lawA, lawAlpha, n } = state;
+  const { mu, importance, h, live, hasLaw, lawA, lawAlpha, n, capacity } = state;
   const rho = scratch.rho;
   const K = mu.length;
   let muLive = 0;
@@ -116,7 +116,6 @@ export function adoRho(state: AdoWeightState, p: AdoWeightParams, scratch: AdoSc
   const plainH = p.historyTerm === 'h';
   const minExponent = p.minExponent;
   const gamma = p.creditExponent;
-  const sigma = p.capacity;
   for (let k = 0; k < K; k++) {
     rho[k] = 0;
     if (!live[k]) continue;
@@ -135,7 +134,7 @@ export function adoRho(state: AdoWeightState, p: AdoWeightParams, scratch: AdoSc
     }
     const alpha = lawAlpha[k];
     const reducible = Math.exp(lawA[k] - alpha * logN); // L̂(n) − ε = β·n^(−α)
-    const slope = (Math.max(alpha, minExponent) * reducible + sigma) / nk;
+    const slope = (Math.max(alpha, minExponent) * reducible + capacity[k]) / nk;
     let hTerm = 1;
     if (hMode !== 0) {
       const hk = h[k];

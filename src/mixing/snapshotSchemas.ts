@@ -98,6 +98,9 @@ function adoSchema(K: number, version: number) {
     nSame: integer(0),
     nOwn: array(integer(0), K, 'integers ≥ 0'),
     nBase: array(integer(0), K, 'integers ≥ 0'),
+    capacity: shares(K).optional(),
+    firstLossSum: shares(K).optional(),
+    firstLossCount: array(integer(0), K, 'integers ≥ 0').optional(),
     collapse: strictObject({
       streak: array(integer(0), K, 'integers ≥ 0'),
       entropyLow: z.boolean({ error: mustBe('a boolean') }),
@@ -220,7 +223,7 @@ function near(a: number, b: number, tolerance = SUM_TOLERANCE): boolean {
 
 // ---- ado ----
 
-/** Settings added after the first ado snapshots: an older snapshot may lack them (they resolve to their defaults, `target` and `initialMixture` to "prior", `fitChecks` to "off", `warmStart` to false). */
+/** Settings added after the first ado snapshots: an older snapshot may lack them (they resolve to their defaults, `target` and `initialMixture` to "prior", `capacity` to 0, `fitChecks` to "off", `warmStart` to false). */
 const ADO_SETTINGS_ADDED_LATER: ReadonlySet<string> = new Set(['target', 'initialMixture', 'creditExponent', 'capacity', 'fitChecks', 'collapseAlerts', 'warmStart', 'warmVerifyEvery']);
 
 /** A checked ado snapshot, ready to resume. */
@@ -248,13 +251,15 @@ export function parseAdoSnapshot(snapshot: unknown): ParsedAdoSnapshot {
   const saved = s.settings as Partial<AdoSettings>;
   requireSettings('ado', saved, Object.keys(adoSettingsShape).filter((k) => !ADO_SETTINGS_ADDED_LATER.has(k)));
   const settings = nested('ado', 'settings', () =>
-    // fitChecks, warmStart: an older run checked nothing and refitted cold, so it resumes so
-    resolveSettings({ ...saved, target: saved.target ?? 'prior', initialMixture: saved.initialMixture ?? 'prior', fitChecks: saved.fitChecks ?? 'off', warmStart: saved.warmStart ?? false }, K),
+    // capacity, fitChecks, warmStart: an older run added no capacity, checked nothing and refitted cold, so it resumes so
+    resolveSettings({ ...saved, target: saved.target ?? 'prior', initialMixture: saved.initialMixture ?? 'prior', capacity: saved.capacity ?? 0, fitChecks: saved.fitChecks ?? 'off', warmStart: saved.warmStart ?? false }, K),
   );
   const live = checkLive('ado', exhausted);
   const floor = minShareProblem(settings.minShare, live);
   if (floor !== undefined) throw new Error(`ado snapshot: field "settings": AdoPolicy: ${floor}`);
   for (const f of ['mu', 'h', 'piBar'] as const) checkDistribution('ado', f, s[f]);
+  const capacityFields = (['capacity', 'firstLossSum', 'firstLossCount'] as const).filter((f) => s[f] !== undefined);
+  if (capacityFields.length % 3 !== 0) throw snapshotFail('ado', capacityFields[0], 'must come with "capacity", "firstLossSum" and "firstLossCount" (all three, or none in an older snapshot)', s[capacityFields[0]]);
   checkMixture('ado', 'weights', s.weights, exhausted, domains);
   const importance = adoImportance(s, settings);
   if (s.laws.every((l) => l === null)) checkBeforeFirstLaw(s, settings.initialMixture, initialShares(settings.initialMixture, Float64Array.from(s.mu), importance));

@@ -50,6 +50,10 @@ export interface AdoPolicySnapshot extends PolicySnapshot {
   nSame: number;
   nOwn: number[];
   nBase: number[];
+  /** σ_k per domain, its first losses' sum and count (absent in older snapshots: σ for every domain with a law). */
+  capacity?: number[];
+  firstLossSum?: number[];
+  firstLossCount?: number[];
   pending: (PendingRefit | PendingRefitJson)[];
   /** Version 1. */
   history?: HistoryJson;

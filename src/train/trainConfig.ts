@@ -99,7 +99,7 @@ const adoSchema = z.strictObject({
   countMode: z.enum(['same-step', 'per-domain']).optional(),
   s: z.number().nonnegative().optional(),
   creditExponent: z.number().gt(0).max(1).optional().describe('γ in ρ ∝ credit^γ: below 1 tempers how far the mixture moves'),
-  capacity: z.number().nonnegative().optional().describe('σ added to every credit α(L − ε): the loss per e-fold of a domain\'s share that its curve cannot show'),
+  capacity: z.number().nonnegative().optional().describe('σ added to each credit α(L − ε) (default 0.2; at most what the domain has learned): the loss per e-fold of a domain\'s share that its curve cannot show'),
   minShare: z.number().min(0).max(1).optional(),
   subsample: positiveInt.optional().describe('keep every n-th history point in a fit'),
   window: positiveInt.optional().describe('Savitzky–Golay window of a fit'),

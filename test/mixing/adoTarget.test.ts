@@ -23,10 +23,11 @@ const lawAt = (w: readonly number[]): Law[] => BETA.map((b, k) => [Math.log(b) -
 
 /** Refit after every step from step 0, applied at once: π̄ = ρ after step 0, π = ρ from step 1 on. */
 const eager = (laws: Law[], extra: Partial<AdoPolicyOptions> = {}): AdoPolicy =>
-  new AdoPolicy({ domains: ['a', 'b'], startStep: 0, refitInterval: 1, lag: 0, refitRunner: fixedLawRunner(laws).runner, ...extra });
+  new AdoPolicy({ domains: ['a', 'b'], startStep: 0, refitInterval: 1, lag: 0, capacity: 0, refitRunner: fixedLawRunner(laws).runner, ...extra });
 
 const steps = (n: number, count: number[]) => Array.from({ length: n }, (_, t) => ({ step: t, loss: [3, 3], count }));
 
+// The credit rule itself: capacity σ = 0 (with σ the fixed point is the optimum of Σ L_k + σ·ln(1/w_k): adoCapacity.test.ts).
 describe('ADO default preset: the fixed point is the mean-loss optimum', () => {
   it('ρ = w* when the laws are those of a run at w*, whatever the prior and the realised shares', () => {
     // A skewed prior and skewed realised counts: neither enters ρ in the default preset.
@@ -88,6 +89,7 @@ describe('ADO default preset: a flat domain gets only δ_min', () => {
       startStep: 0,
       refitInterval: 1,
       lag: 0,
+      capacity: 0,
       ...options,
       refitRunner: fixedLawRunner([...learn, flat]).runner,
     });
@@ -118,6 +120,8 @@ describe('ADO default preset: a flat domain gets only δ_min', () => {
     const run = new SyntheticRun(3, 3, 64, [1.5, 2, 5.55], [15, 20, 0], [0.35, 0.3, 0.3]);
     const p = new AdoPolicy({ domains: ['a', 'b', 'c'], prior: [0.25, 0.25, 0.5], startStep: 600, refitInterval: 600, ignoreSteps: 100, lag: 0 });
     const w = drive(p, run, 1801);
+    // c learned nothing, so the default capacity term σ = 0.2 gives it none either.
+    expect(p.snapshot().capacity).toEqual([0.2, 0.2, 0]);
     const laws = p.laws();
     const n = 1801 * 64;
     const slope = laws.map((l) => (l![2] * Math.exp(l![0] - l![2] * Math.log(n))) / n);

@@ -14,8 +14,9 @@ function step(t: number): StepObservation {
   return { step: t, loss: [2, 2, 2], count: [20, 20, 24] };
 }
 
+/** Without a capacity term (σ = 0), so that a domain of small credit sits at δ_min. */
 function policy(over: Record<string, unknown> = {}) {
-  return new AdoPolicy({ domains: ['a', 'b', 'c'], startStep: 10, refitInterval: 10, ignoreSteps: 0, lag: 0, refitRunner: fixedLawRunner(LAWS).runner, ...over });
+  return new AdoPolicy({ domains: ['a', 'b', 'c'], startStep: 10, refitInterval: 10, ignoreSteps: 0, lag: 0, capacity: 0, refitRunner: fixedLawRunner(LAWS).runner, ...over });
 }
 
 describe('collapse alerts', () => {

@@ -121,9 +121,9 @@ export function sameBits(a: ArrayLike<number>[], b: ArrayLike<number>[]): boolea
 
 /**
  * Three live domains with laws at n = 100, α = 0.5, ε = 0 and β = 4, 2, 1e−9: credits
- * α·β·n^(−α) = 0.2, 0.1 and ≈ 0, for tests of adoRho's credit rule.
+ * α·β·n^(−α) = 0.2, 0.1 and ≈ 0, for tests of adoRho's credit rule; `capacity` σ_k for each.
  */
-export function threeCreditState(): AdoWeightState {
+export function threeCreditState(capacity = 0): AdoWeightState {
   return {
     mu: new Float64Array([1 / 3, 1 / 3, 1 / 3]),
     importance: new Float64Array([1, 1, 1]),
@@ -135,10 +135,11 @@ export function threeCreditState(): AdoWeightState {
     lawE: new Float64Array([0, 0, 0]),
     lawAlpha: new Float64Array([0.5, 0.5, 0.5]),
     n: new Float64Array([100, 100, 100]),
+    capacity: new Float64Array(3).fill(capacity),
   };
 }
 
 /** adoRho's parameters with s = 0, an exact δ_min = 0.01 floor and no α floor, `over` replacing any of them. */
 export function creditParams(over: Partial<AdoWeightParams> = {}): AdoWeightParams {
-  return { s: 0, mixDecay: 0.9, minShare: 0.01, minExponent: 0, creditExponent: 1, capacity: 0, floor: 'exact', historyTerm: 'h', ...over };
+  return { s: 0, mixDecay: 0.9, minShare: 0.01, minExponent: 0, creditExponent: 1, floor: 'exact', historyTerm: 'h', ...over };
 }

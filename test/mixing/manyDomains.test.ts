@@ -36,9 +36,9 @@ describe.each([129, 200, 1000])('ADO over %i domains', (K) => {
     expect(full.lawsVersion).toBe(2); // refits at 600 and 1200
     expect(full.laws().filter((l) => l !== null).length).toBeGreaterThan(K / 2);
     expect(Math.max(...all.map(mixtureError))).toBeLessThan(1e-12);
-    // the laws steer the mixture away from uniform
+    // the laws steer the mixture away from uniform (less far with the capacity term: 1.5 without it)
     const last = all[steps - 1];
-    expect(Math.max(...last) / Math.min(...last)).toBeGreaterThan(1.5);
+    expect(Math.max(...last) / Math.min(...last)).toBeGreaterThan(1.3);
 
     const run = new WideRun(K);
     const a = new AdoPolicy(opts);
