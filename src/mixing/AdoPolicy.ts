@@ -61,6 +61,7 @@ import { DataBudget, type BudgetOptions, type BudgetStatus } from './budgets.js'
 import type { PendingRefit, AdoPolicySnapshot } from './snapshotTypes.js';
 import { applyFitChecks } from './fitChecks.js';
 import { CollapseTracker, type CollapseAlert } from './collapseAlerts.js';
+import { LONG_RUN_STEPS, adoScheduleSettings, type AdoScheduleGiven } from './adoSchedule.js';
 
 export type { PendingRefit, AdoPolicySnapshot } from './snapshotTypes.js';
 
@@ -139,10 +140,12 @@ export class AdoPolicy implements MixturePolicy {
   private weightParams: AdoWeightParams;
   /** The arrays adoMixture reads, gathered once (re-made when a domain is added or restored). */
   private state: AdoWeightState | undefined;
-  private readonly fitOptions: RefitFitOptions;
+  private fitOptions: RefitFitOptions;
   /** Data budgets (budgets.ts): caps on the mixture and exhaustion of spent domains; absent: none. */
   private budget: DataBudget | undefined;
   private collapse: CollapseTracker;
+  /** The schedule fields the options fixed: planSteps scales only the others. */
+  private readonly fixedSchedule: AdoScheduleGiven;
 
   constructor(options: AdoPolicyOptions) {
     if (options === null || typeof options !== 'object') throw new Error('AdoPolicy: options must be an object');
@@ -151,6 +154,7 @@ export class AdoPolicy implements MixturePolicy {
     this.names = [...options.domains];
     const K = this.names.length;
     this.settings = Object.freeze(resolveSettings(given, K));
+    this.fixedSchedule = { startStep: given.startStep, refitInterval: given.refitInterval, ignoreSteps: given.ignoreSteps, lag: given.lag, subsample: given.fit?.subsample, minPoints: this.settings.minPoints };
     const floor = minShareProblem(this.settings.minShare, K);
     if (floor !== undefined) throw new Error(`AdoPolicy: ${floor}`);
     this.mu =
@@ -241,6 +245,28 @@ export class AdoPolicy implements MixturePolicy {
   /** Last observed step (−1 before the first). */
   get step(): number {
     return this.lastStep;
+  }
+
+  /**
+   * Fits the schedule to a run of `steps` steps; `trainLoop` calls it before a fresh run's
+   * first step. For a run shorter than LONG_RUN_STEPS, the schedule fields the options left
+   * open (startStep, ignoreSteps, refitInterval, lag, fit.subsample) take the values that
+   * `adomix train` uses (adoSchedule.ts): the preset's, made for tens of thousands of
+   * steps, would keep a 1,500-step run at its initial mixture for 1,100 steps. A no-op for
+   * the reference preset, for longer runs and once a step has been observed. Returns whether
+   * the schedule changed.
+   */
+  planSteps(steps: number): boolean {
+    if (!(Number.isSafeInteger(steps) && steps >= 1)) throw new Error(`AdoPolicy.planSteps: steps must be an integer ≥ 1, got ${String(steps)}`);
+    if (this.lastStep >= 0 || this.settings.preset === 'reference' || steps >= LONG_RUN_STEPS) return false;
+    const schedule = adoScheduleSettings(steps, this.fixedSchedule);
+    const st = this.settings;
+    if (st.startStep === schedule.startStep && st.refitInterval === schedule.refitInterval && st.ignoreSteps === schedule.ignoreSteps && st.lag === schedule.lag && st.fit.subsample === schedule.fit.subsample) return false;
+    const settings = resolveSettings({ ...st, ...schedule, fit: { ...st.fit, ...schedule.fit } }, this.names.length);
+    (this as { settings: Readonly<AdoSettings> }).settings = Object.freeze(settings);
+    this.fitOptions = refitFitOptions(settings);
+    this.history = new FitPointHistory(this.names.length, fitPointOptions(this.fitOptions));
+    return true;
   }
 
   /** Bytes the fit-point history holds (fitPoints.ts): about 16 per domain per `subsample` steps. */

@@ -12,6 +12,8 @@ export { AdoPolicy } from './AdoPolicy.js';
 export type { AdoPolicyOptions, AdoPolicySnapshot, PendingRefit, RefitReport } from './AdoPolicy.js';
 export { ADO_PRESETS, resolveSettings as resolveAdoSettings } from './adoSettings.js';
 export type { AdoPreset, AdoSettings, AcceptFits, AdoTarget } from './adoSettings.js';
+export { adoScheduleFor, adoScheduleSettings, LONG_RUN_STEPS } from './adoSchedule.js';
+export type { AdoSchedule, AdoScheduleGiven } from './adoSchedule.js';
 export { adoMixture, adoRho, clipMinProbability, updateHistoryShares, newAdoScratch } from './adoWeights.js';
 export type { AdoWeightParams, AdoWeightState, AdoScratch, FloorMode, HistoryTerm } from './adoWeights.js';
 export { FitPointHistory, fitPointOptions } from './fitPoints.js';

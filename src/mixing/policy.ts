@@ -45,6 +45,11 @@ export interface MixturePolicy {
    * the step, domain and value, on invalid input; the policy is then left unchanged.
    */
   observe(obs: StepObservation): Float64Array;
+  /**
+   * Optional: told the run's length before its first step (`trainLoop` does this), a policy
+   * may fit its schedule to it (AdoPolicy does for short runs). Returns whether it changed anything.
+   */
+  planSteps?(steps: number): boolean;
   /** Add a domain mid-run with the given prior share. */
   addDomain(name: string, prior: number): void;
   /** Mark a domain's data as exhausted: its weight becomes 0 from now on. */

@@ -264,6 +264,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
     if (policy.domains.length !== K || policy.domains.some((d, k) => d !== task.domains[k])) {
       throw new Error(`train loop: the policy's domains ${JSON.stringify(policy.domains)} are not the task's ${JSON.stringify(task.domains)}`);
     }
+    // A short run gets a schedule made for its length (AdoPolicy.planSteps); a resumed one keeps its checkpoint's.
+    policy.planSteps?.(steps);
     const total = task.trainSizes.reduce((a, b) => a + b, 0);
     const prior = options.prior !== undefined ? Array.from(options.prior) : task.trainSizes.map((n) => n / total);
     lines = [formatHeaderLine({ domains: [...task.domains], prior, unit: 'examples', ...options.budgetHeader })];

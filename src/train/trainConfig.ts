@@ -3,10 +3,9 @@
  * field has a default, so `{}` is a complete config: pretrain the character-level LM on
  * the built-in four-domain corpus for 1,500 steps with ADO choosing the mixture.
  *
- * The ADO defaults are the library's (`default` preset) with its schedule scaled to a
- * short run: the library's startStep 1000 / ignoreSteps 500 / refitInterval 1000 suit
- * runs of tens of thousands of steps; here the first fit comes after 10 % of the run,
- * the first 3 % of the history is ignored and laws are refitted every 5 %.
+ * The ADO defaults are the library's (`default` preset) with its schedule scaled to the
+ * run (adoScheduleFor): the first fit comes after 10 % of the run, the first 3 % of the
+ * history is ignored and laws are refitted every 5 %.
 
  * Everything else is the library's default preset (see AdoPolicy): ρ weights domains by
  * their fitted slope alone (uniform importance, s = 0), whose fixed point is the mixture
@@ -153,41 +152,5 @@ export function parseTrainConfig(input: unknown, source = 'config'): TrainConfig
   return r.data;
 }
 
-/**
- * The ADO schedule of a run of `steps` steps (explicit config values win): first fit
- * after 10 % of the run, the first 3 % of the history ignored, a refit every 5 %, applied
- * a few steps later (so a worker thread can compute it), and fits subsampled so that the
- * first one already has 2·minPoints points.
- */
-export function adoScheduleFor(steps: number, ado: TrainConfig['ado']): {
-  startStep: number;
-  refitInterval: number;
-  ignoreSteps: number;
-  lag: number;
-  subsample: number;
-} {
-  const refitInterval = ado.refitInterval ?? Math.max(10, Math.round(steps / 20));
-  const startStep = ado.startStep ?? Math.max(20, Math.round(steps / 10));
-  const ignoreSteps = ado.ignoreSteps ?? Math.round(steps / 30);
-  const minPoints = ado.minPoints ?? 20;
-  return {
-    startStep,
-    refitInterval,
-    ignoreSteps,
-    lag: ado.lag ?? Math.min(10, Math.max(1, Math.floor(refitInterval / 5))),
-    subsample: ado.subsample ?? Math.max(1, Math.min(10, Math.floor((startStep - ignoreSteps) / (2 * minPoints)))),
-  };
-}
-
-/**
- * adoScheduleFor as ADO settings: the schedule, with its subsample among the fit options
- * (where AdoSettings keeps it). What `adomix train` runs ADO with, and what the benchmarks
- * and the simulator use to run it the same way.
- */
-export function adoScheduleSettings(
-  steps: number,
-  ado: TrainConfig['ado'],
-): { startStep: number; refitInterval: number; ignoreSteps: number; lag: number; fit: { subsample: number } } {
-  const { subsample, ...schedule } = adoScheduleFor(steps, ado);
-  return { ...schedule, fit: { subsample } };
-}
+// The ADO schedule of a run of `steps` steps (explicit config values win): src/mixing/adoSchedule.ts.
+export { adoScheduleFor, adoScheduleSettings } from '../mixing/adoSchedule.js';

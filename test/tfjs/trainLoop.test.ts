@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCorpus } from '../../src/data/index.js';
-import { StaticPolicy, createPolicy, type MixturePolicy } from '../../src/mixing/index.js';
+import { StaticPolicy, createPolicy, type AdoPolicy, type MixturePolicy } from '../../src/mixing/index.js';
 import { readStepLog } from '../../src/runlog/index.js';
 import { Adam } from '../../src/tfjs/adam.js';
 import { selectBackend } from '../../src/tfjs/backend.js';
@@ -102,6 +102,23 @@ describe('trainLoop (cpu backend, tiny model)', () => {
     expect(readFileSync(join(interrupted, 'steps.jsonl'), 'utf8')).toBe(readFileSync(join(straight, 'steps.jsonl'), 'utf8'));
     expect(readFileSync(join(interrupted, 'weights-00000011.bin')).equals(readFileSync(join(straight, 'weights-00000011.bin')))).toBe(true);
     expect(Array.from(resumed.weights)).toEqual(Array.from((await run(undefined, 12)).weights));
+  });
+
+  it("gives an ADO policy left at the preset's schedule one made for the run (planSteps), kept on resume", async () => {
+    const libraryDefaults = (task: CharLMTask): MixturePolicy => {
+      const total = task.trainSizes.reduce((a, b) => a + b, 0);
+      return createPolicy({ kind: 'ado', domains: DOMAINS, prior: task.trainSizes.map((n) => n / total) });
+    };
+    const straight = tmp();
+    const r = await run(straight, 60, {}, libraryDefaults);
+    // adoScheduleFor(60): the preset's startStep 1000 would never fit in 60 steps.
+    expect((r.policy as AdoPolicy).settings).toMatchObject({ startStep: 20, refitInterval: 10, ignoreSteps: 2, lag: 2, fit: { subsample: 1 } });
+    expect((r.policy as AdoPolicy).lawsVersion).toBeGreaterThan(0);
+    const interrupted = tmp();
+    const controller = new AbortController();
+    await run(interrupted, 60, { signal: controller.signal, onStep: (p) => p.step === 33 && controller.abort() }, libraryDefaults);
+    await run(interrupted, 60, { resume: true });
+    expect(readFileSync(join(interrupted, 'steps.jsonl'), 'utf8')).toBe(readFileSync(join(straight, 'steps.jsonl'), 'utf8'));
   });
 
   it('resume drops step-log lines written after the checkpoint', async () => {
