@@ -154,7 +154,8 @@ export class AdoPolicy implements MixturePolicy {
     this.names = [...options.domains];
     const K = this.names.length;
     this.settings = Object.freeze(resolveSettings(given, K));
-    this.fixedSchedule = { startStep: given.startStep, refitInterval: given.refitInterval, ignoreSteps: given.ignoreSteps, lag: given.lag, subsample: given.fit?.subsample, minPoints: this.settings.minPoints };
+    const { startStep, refitInterval, ignoreSteps, lag } = given;
+    this.fixedSchedule = { startStep, refitInterval, ignoreSteps, lag, subsample: given.fit?.subsample, minPoints: this.settings.minPoints };
     const floor = minShareProblem(this.settings.minShare, K);
     if (floor !== undefined) throw new Error(`AdoPolicy: ${floor}`);
     this.mu =
@@ -261,7 +262,8 @@ export class AdoPolicy implements MixturePolicy {
     if (this.lastStep >= 0 || this.settings.preset === 'reference' || steps >= LONG_RUN_STEPS) return false;
     const schedule = adoScheduleSettings(steps, this.fixedSchedule);
     const st = this.settings;
-    if (st.startStep === schedule.startStep && st.refitInterval === schedule.refitInterval && st.ignoreSteps === schedule.ignoreSteps && st.lag === schedule.lag && st.fit.subsample === schedule.fit.subsample) return false;
+    const same = (['startStep', 'refitInterval', 'ignoreSteps', 'lag'] as const).every((f) => st[f] === schedule[f]) && st.fit.subsample === schedule.fit.subsample;
+    if (same) return false;
     const settings = resolveSettings({ ...st, ...schedule, fit: { ...st.fit, ...schedule.fit } }, this.names.length);
     (this as { settings: Readonly<AdoSettings> }).settings = Object.freeze(settings);
     this.fitOptions = refitFitOptions(settings);
