@@ -66,7 +66,7 @@ export const runSpecSchema = {
       description: 'ADO data budget: per domain, the examples (or tokens, per unit) it holds; null: unlimited.',
     },
     maxEpochs: { type: 'number', exclusiveMinimum: 0, description: 'ADO: most passes over each budget (default 1).' },
-    plannedSteps: { type: 'integer', minimum: 1, description: 'ADO: the run\'s planned number of steps; the budget caps each share so it lasts until then.' },
+    plannedSteps: { type: 'integer', minimum: 1, description: 'ADO: the run\'s planned number of steps; the budget caps each share so it lasts until then, and a run shorter than 20,000 steps gets a schedule made for its length.' },
   },
 } as const;
 
@@ -142,11 +142,15 @@ export function createRunPolicy(spec: RunSpec, refitRunner?: RefitRunner): Mixtu
     if (prior === undefined) throw new ServeError(400, 'body/prior is required for the natural policy (it is the natural mixture)');
     policySpec = { kind, ...options, domains, prior } as PolicySpec;
   } else policySpec = { kind, ...options, domains } as PolicySpec;
+  let policy: MixturePolicy;
   try {
-    return createPolicy(policySpec);
+    policy = createPolicy(policySpec);
   } catch (err) {
     throw new ServeError(400, `body/policy: ${(err as Error).message}`);
   }
+  // A run that says how long it will be gets a schedule made for that length (AdoPolicy.planSteps).
+  if (spec.plannedSteps !== undefined) policy.planSteps?.(spec.plannedSteps);
+  return policy;
 }
 
 /**

@@ -35,6 +35,9 @@ describe('adomix serve with a data budget', () => {
     await client.createRun({ id: 'capped', domains: DOMAINS, prior: PRIOR, policy: QUICK_ADO, ranks: 2, ...budget });
     const data = new RankedRun(5, 2, 8);
     const ref = new AdoPolicy({ ...quick, domains: DOMAINS, prior: PRIOR, budget: [Infinity, Infinity, 150], maxEpochs: 2, plannedSteps: 200 });
+    // The served run plans its schedule for its 200 steps: here the subsample the options left open.
+    expect(ref.planSteps(200)).toBe(true);
+    expect(ref.settings.fit.subsample).toBe(3);
     const sent: PlainReport[] = [];
     let math = 0;
     for (let t = 0; t < 120; t++) {
