@@ -47,6 +47,7 @@ export interface TrainCliOptions {
   data?: string;
   tokenizer?: 'byte' | 'gpt2';
   heldOut?: number;
+  heldOutFiles?: number;
   textField?: string;
   skipBadLines?: boolean;
   model?: 'mlp' | 'gpt';
@@ -66,6 +67,7 @@ const SETUP_FLAGS = [
   ['--data', 'data'],
   ['--tokenizer', 'tokenizer'],
   ['--held-out', 'heldOut'],
+  ['--held-out-files', 'heldOutFiles'],
   ['--text-field', 'textField'],
   ['--skip-bad-lines', 'skipBadLines'],
   ['--model', 'model'],
@@ -126,6 +128,7 @@ export function register(program: Command): void {
     .option('--data <path>', 'your corpus: a folder of domain sub-folders, or a manifest (.json)')
     .addOption(new Option('--tokenizer <name>', '--data: byte (UTF-8 bytes, 256 ids; default) or gpt2 (GPT-2 BPE)').choices(['byte', 'gpt2']))
     .addOption(new Option('--held-out <fraction>', '--data: held-out fraction from the end of each domain (default 0.01)').argParser(fractionOption))
+    .addOption(new Option('--held-out-files <share>', "--data: hold out this share of each domain's files (drawn by path) instead of its tail").argParser(fractionOption))
     .option('--text-field <name>', '--data: the text field of .jsonl lines and .parquet rows (default text)')
     .option('--skip-bad-lines', '--data: skip .jsonl lines without the text field, and count them')
     .addOption(new Option('--model <kind>', 'mlp (the char MLP; default) or gpt (a decoder-only transformer)').choices(['mlp', 'gpt']))
@@ -216,7 +219,7 @@ async function resolveRun(options: TrainCliOptions): Promise<{ config: TrainConf
 
 /** `data` with the corpus flags applied (undefined: none given). --data replaces the config's corpus. */
 function dataOverrides(base: TrainConfig, o: TrainCliOptions): Record<string, unknown> | undefined {
-  const flags = { tokenizer: o.tokenizer, heldOut: o.heldOut, textField: o.textField, skipBadLines: o.skipBadLines };
+  const flags = { tokenizer: o.tokenizer, heldOut: o.heldOut, heldOutFiles: o.heldOutFiles, textField: o.textField, skipBadLines: o.skipBadLines };
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   if (o.data === undefined && Object.keys(given).length === 0) return undefined;
   const from = o.data !== undefined ? { path: o.data } : isDiskData(base.data) ? base.data : undefined;

@@ -77,6 +77,7 @@ export async function buildTask(config: TrainConfig, options: { onCorpusProgress
   const corpus = await openCorpus(data.path, {
     tokenizer: data.tokenizer,
     heldOut: data.heldOut,
+    heldOutFiles: data.heldOutFiles,
     textField: data.textField,
     skipBadLines: data.skipBadLines,
     minTokens: windowLengthOf(config),

@@ -59,6 +59,8 @@ const diskDataSchema = z.strictObject({
   path: z.string().min(1).describe('a corpus on disk: a directory of domain folders, or a manifest (JSON)'),
   tokenizer: z.enum(['byte', 'gpt2']).default('byte').describe('byte-level UTF-8 (256 symbols) or GPT-2 BPE'),
   heldOut: z.number().gt(0).lt(1).default(0.01).describe('held-out fraction from the end of each domain (unless the manifest names held-out files)'),
+  // Optional, not defaulted: a run from before it existed keeps its identity.
+  heldOutFiles: z.number().gt(0).lt(1).optional().describe("hold out this share of each domain's files, drawn by path, instead of the tail (domains of two or more files)"),
   textField: z.string().min(1).default('text').describe('the text field of .jsonl lines and .parquet rows'),
   skipBadLines: z.boolean().default(false).describe('skip .jsonl lines without the text field, and count them'),
 });

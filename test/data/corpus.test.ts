@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -114,6 +115,45 @@ describe('a data folder', () => {
     expect(Buffer.from(readAll(corpus.reader(0, 'heldOut'))).toString()).toBe('held-out text');
     expect(Buffer.from(readAll(corpus.reader(0, 'train'))).toString()).toBe('train text');
     expect(corpus.domains[1]).toMatchObject({ heldOutFiles: [], trainTokens: 990, heldOutTokens: 10 });
+  });
+
+  it('heldOutFiles holds out a share of each domain’s files, drawn by path; one file, or a heldout/ folder, keeps its own split', async () => {
+    const dir = tempDir('heldoutshare');
+    const docs = Array.from({ length: 30 }, (_, i) => `docs/d${String(i).padStart(2, '0')}.txt`);
+    for (const [i, f] of docs.entries()) put(dir, f, `doc ${i}.`);
+    put(dir, 'one/only.txt', 'y'.repeat(1000));
+    put(dir, 'own/a.txt', 'train text');
+    put(dir, 'own/b.txt', 'more train text');
+    put(dir, 'own/heldout/z.txt', 'held-out text');
+    const corpus = await openCorpus(dir, { heldOutFiles: 0.3 });
+    // The rule from its definition, on paths relative to the data folder.
+    const u = (rel: string): number => createHash('sha256').update(rel).digest().readUInt32BE(0) / 2 ** 32;
+    const held = docs.filter((f) => u(f) < 0.3);
+    expect(held.length).toBeGreaterThan(2);
+    expect(held.length).toBeLessThan(20);
+    expect(corpus.domains[0].heldOutFiles).toEqual(held.map((f) => join(dir, f)));
+    expect(corpus.domains[0].files).toEqual(docs.filter((f) => !held.includes(f)).map((f) => join(dir, f)));
+    expect(Buffer.from(readAll(corpus.reader(0, 'heldOut'))).toString()).toBe(held.map((f) => `doc ${docs.indexOf(f)}.`).join(''));
+    expect(corpus.domains[1]).toMatchObject({ heldOutFiles: [], trainTokens: 990, heldOutTokens: 10 }); // one file: the tail
+    expect(corpus.domains[2]).toMatchObject({ heldOutFiles: [join(dir, 'own/heldout/z.txt')], heldOutTokens: 13 });
+    await expect(openCorpus(dir, { heldOutFiles: 1 })).rejects.toThrow('openCorpus: heldOutFiles must be a share of the files in (0, 1), got 1');
+  });
+
+  it('a corpus keeps reading its shards when another open of the cache, with other settings, removes them', async () => {
+    const dir = tempDir('concurrent');
+    const docs = Array.from({ length: 12 }, (_, i) => sampleText(20 + i, 500));
+    docs.forEach((t, i) => put(dir, `docs/d${String(i).padStart(2, '0')}.txt`, t));
+    const first = await openCorpus(dir);
+    const before = readdirSync(join(dir, '.adomix-cache')).filter((n) => n.endsWith('.u16'));
+    // Another process starts later with a split by files: its index names other shards, and it removes ours.
+    await new Promise((r) => setTimeout(r, 5));
+    const second = await openCorpus(dir, { heldOutFiles: 0.5 });
+    const after = readdirSync(join(dir, '.adomix-cache')).filter((n) => n.endsWith('.u16'));
+    expect(before.some((n) => !after.includes(n))).toBe(true);
+    expect(readAll(first.reader(0, 'train'))).toEqual(utf8(docs.join('')).slice(0, first.domains[0].trainTokens));
+    expect(second.domains[0].heldOutFiles.length).toBeGreaterThan(0);
+    first.close();
+    second.close();
   });
 
   it('the same inputs give byte-identical shards in another cache, and the same identity', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -89,6 +90,63 @@ describe('a manifest', () => {
     expect(readAll(corpus.reader(0, 'heldOut'))).toEqual(utf8('validation'));
     expect(corpus.domains[1]).toMatchObject({ trainTokens: 800, heldOutTokens: 200 });
     expect(corpus.domains[2]).toMatchObject({ trainTokens: 950, heldOutTokens: 50 }); // the option, not the manifest's 0.1
+  });
+
+  it('heldOut {"files": share} holds out the files whose path hashes below the share, spread over the domain, stable as files are added', async () => {
+    const dir = tempDir('manifestshare');
+    const names = Array.from({ length: 40 }, (_, i) => `docs/p${String(i).padStart(2, '0')}/f.md`);
+    for (const [i, f] of names.entries()) put(dir, f, `file ${i};`);
+    // The rule, computed here from its definition: SHA-256 of the relative path, first 32 bits.
+    const u = (rel: string): number => createHash('sha256').update(rel).digest().readUInt32BE(0) / 2 ** 32;
+    const expectHeld = names.filter((f) => u(f) < 0.25);
+    expect(expectHeld.length).toBeGreaterThan(3); // the draw spreads: not 0, not all
+    expect(expectHeld.length).toBeLessThan(20);
+    const path = manifest(dir, { domains: [{ name: 'docs', files: ['docs/**/*.md'], heldOut: { files: 0.25 } }] });
+    const corpus = await openCorpus(path);
+    const d = corpus.domains[0];
+    expect(d.heldOutFiles).toEqual(expectHeld.map((f) => join(dir, f)));
+    expect(d.files).toEqual(names.filter((f) => !expectHeld.includes(f)).map((f) => join(dir, f)));
+    const text = (files: string[]): string => files.map((f) => `file ${names.indexOf(f)};`).join('');
+    expect(readAll(corpus.reader(0, 'heldOut'))).toEqual(utf8(text(expectHeld)));
+    expect(readAll(corpus.reader(0, 'train'))).toEqual(utf8(text(names.filter((f) => !expectHeld.includes(f)))));
+    // A file's side depends on its own name: adding files moves none of the others.
+    put(dir, 'docs/p99/f.md', 'new');
+    const grown = (await openCorpus(manifest(dir, { domains: [{ name: 'docs', files: ['docs/**/*.md'], heldOut: { files: 0.25 } }] }, 'grown.json'))).domains[0];
+    expect(grown.heldOutFiles.filter((f) => f !== join(dir, 'docs/p99/f.md'))).toEqual(d.heldOutFiles);
+  });
+
+  it('the heldOutFiles option applies to the domains of two or more files that set no heldOut of their own', async () => {
+    const dir = tempDir('manifestshareopt');
+    for (let i = 0; i < 12; i++) put(dir, `many/f${i}.txt`, `text ${i}`);
+    put(dir, 'single.txt', 's'.repeat(1000));
+    const path = manifest(dir, {
+      domains: [
+        { name: 'many', files: ['many/*.txt'] },
+        { name: 'single', files: ['single.txt'] },
+        { name: 'tail', files: ['many/*.txt'], heldOut: 0.5 },
+      ],
+    });
+    const corpus = await openCorpus(path, { heldOutFiles: 0.4 });
+    expect(corpus.domains[0].heldOutFiles.length).toBeGreaterThan(0);
+    expect(corpus.domains[0].files.length + corpus.domains[0].heldOutFiles.length).toBe(12);
+    expect(corpus.domains[1]).toMatchObject({ heldOutFiles: [], trainTokens: 990, heldOutTokens: 10 });
+    expect(corpus.domains[2].heldOutFiles).toEqual([]);
+    expect(corpus.domains[2].files.length).toBe(12);
+  });
+
+  it('heldOut {"files": share} keeps one file on each side, and refuses one file, a bad share or an unknown field', async () => {
+    const dir = tempDir('manifestshareedge');
+    put(dir, 'a.txt', 'alpha alpha');
+    put(dir, 'b.txt', 'beta beta');
+    const both = (await openCorpus(manifest(dir, { domains: [{ name: 'd', files: ['*.txt'], heldOut: { files: 0.999 } }] }))).domains[0];
+    expect(both.files.length).toBe(1);
+    expect(both.heldOutFiles.length).toBe(1);
+    const one = manifest(dir, { domains: [{ name: 'd', files: ['a.txt'], heldOut: { files: 0.1 } }] }, 'one.json');
+    await expect(openCorpus(one)).rejects.toThrow(/domain "d" \(domains\[0\]\): heldOut \{"files": 0.1\} needs at least 2 files, and files names 1/);
+    const zero = manifest(dir, { domains: [{ name: 'd', files: ['*.txt'], heldOut: { files: 0 } }] }, 'zero.json');
+    await expect(openCorpus(zero)).rejects.toThrow(/domains\[0\]\.heldOut.*share of the files in \(0, 1\)/);
+    const typo = manifest(dir, { domains: [{ name: 'd', files: ['*.txt'], heldOut: { file: 0.1 } }] }, 'typo.json');
+    await expect(openCorpus(typo)).rejects.toThrow(/domains\[0\]\.heldOut must be .* or \{"files": share\}, got \{"file":0\.1\}/);
   });
 
   it('skipBadLines skips and counts JSONL lines without text', async () => {

@@ -4,6 +4,7 @@
  * after SIGTERM, and the refusals (changed corpus, flags that do not apply).
  */
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,11 +30,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('adomix train --data', () => {
   it("trains the char MLP and a GPT on a folder of real files; the prior is each domain's share of the training tokens", async () => {
-    const [mlp, gpt] = await Promise.all([
+    const [mlp, gpt, byFiles] = await Promise.all([
       adomixAsync(['train', '--data', data, '--steps', '10', '--out', join(dir, 'mlp'), '--json', ...SMALL], ENV),
       adomixAsync(['train', '--data', data, '--steps', '10', '--out', join(dir, 'gpt'), '--json', ...GPT, ...SMALL], ENV),
+      adomixAsync(['train', '--data', data, '--held-out-files', '0.5', '--steps', '2', '--out', join(dir, 'files'), '--json', ...SMALL], ENV),
     ]);
-    for (const r of [mlp, gpt]) expect(r.status, r.stderr).toBe(0);
+    for (const r of [mlp, gpt, byFiles]) expect(r.status, r.stderr).toBe(0);
+    // --held-out-files: the prior is the share of the files that train (drawn by path hash, data/heldOutFiles.ts).
+    const trains = (sub: string) => readdirSync(join(data, sub)).filter((f) => createHash('sha256').update(`${sub}/${f}`).digest().readUInt32BE(0) / 2 ** 32 >= 0.5);
+    const trainBytes = (sub: string) => trains(sub).reduce((n, f) => n + readFileSync(join(data, sub, f)).length, 0);
+    expect(trains('code').length).toBeGreaterThan(0);
+    expect(JSON.parse(byFiles.stdout).domains[0].natural).toBeCloseTo(trainBytes('code') / (trainBytes('code') + trainBytes('docs')), 12);
+    expect(JSON.parse(readFileSync(join(dir, 'files', 'config.json'), 'utf8')).data.heldOutFiles).toBe(0.5);
     const m = JSON.parse(mlp.stdout);
     const g = JSON.parse(gpt.stdout);
     expect(m.domains.map((d: { name: string }) => d.name)).toEqual(['code', 'docs']);

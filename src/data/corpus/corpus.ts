@@ -9,10 +9,11 @@ export class ShardCorpus implements TokenCorpus {
   readonly vocabSize: number;
   readonly tokenizer: ShardIndex['tokenizer'];
   readonly identity: string;
-  private readonly files = new Map<string, ShardFile>();
   private closed = false;
 
+  /** `files`: each shard of the index by file name, opened already (openCorpus). */
   constructor(
+    private readonly files: Map<string, ShardFile>,
     private readonly index: ShardIndex,
     readonly domains: readonly CorpusDomainInfo[],
     readonly prior: readonly number[],

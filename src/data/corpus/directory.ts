@@ -2,7 +2,7 @@
  * A data folder: one sub-folder per domain, named after it; every corpus file under a
  * domain's folder (recursively, sorted by path) is that domain's, except those under its
  * `heldout/` sub-folder, which, when there is one, are its held-out split instead of the
- * tail of its stream. Files at the top of the data folder and names starting with '.' are
+ * tail of its stream (or, with `heldOutFiles`, of a share of its files drawn by path). Files at the top of the data folder and names starting with '.' are
  * not read.
  *
  *   data/
@@ -13,7 +13,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CorpusError } from '../errors.js';
 import { fileFormat, USABLE_FILES } from '../sources/index.js';
-import { DEFAULT_HELD_OUT, DEFAULT_TEXT_FIELD, listText, type CorpusSpec, type DomainSpec, type SpecDefaults } from './spec.js';
+import { splitFilesByHash } from './heldOutFiles.js';
+import { DEFAULT_HELD_OUT, DEFAULT_TEXT_FIELD, listText, relativePath, type CorpusSpec, type DomainSpec, type SpecDefaults } from './spec.js';
 import { walkFiles } from './walk.js';
 
 /** The held-out sub-folder of a domain folder. */
@@ -53,13 +54,16 @@ export function scanDirectory(dir: string, defaults: SpecDefaults): CorpusSpec {
     const heldOutDir = join(domainDir, HELDOUT_FOLDER);
     const hasHeldOut = isDirectory(heldOutDir);
     const skip = (p: string): boolean => p === defaults.cacheDir || (hasHeldOut && p === heldOutDir);
-    const { files, ignored } = usableFiles(domainDir, 'folder', name, skip);
+    const found = usableFiles(domainDir, 'folder', name, skip);
     const heldOut = hasHeldOut ? usableFiles(heldOutDir, 'held-out folder', name, (p) => p === defaults.cacheDir) : undefined;
+    // Without a heldout/ folder, a share of a domain's files when asked (a single file keeps the tail).
+    const share = heldOut === undefined && found.files.length >= 2 ? defaults.heldOutFiles : undefined;
+    const split = share === undefined ? undefined : splitFilesByHash(found.files, share, (f) => relativePath(dir, f));
     return {
       name,
-      files,
-      ignored: [...ignored, ...(heldOut?.ignored ?? [])],
-      heldOutFiles: heldOut?.files,
+      files: split?.train ?? found.files,
+      ignored: [...found.ignored, ...(heldOut?.ignored ?? [])],
+      heldOutFiles: split?.heldOut ?? heldOut?.files,
       textField: defaults.textField ?? DEFAULT_TEXT_FIELD,
       heldOut: defaults.heldOut ?? DEFAULT_HELD_OUT,
       maxTokens: undefined,

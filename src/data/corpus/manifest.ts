@@ -10,8 +10,9 @@ import { describeFileType } from '../../runlog/index.js';
 import { CorpusError, messageOf } from '../errors.js';
 import { fileFormat, USABLE_FILES } from '../sources/index.js';
 import { expandGlob, hasGlob } from './glob.js';
+import { splitFilesByHash } from './heldOutFiles.js';
 import { jsonSyntaxText, manifestIssueText, manifestSchema, type Manifest, type ManifestDomain } from './manifestSchema.js';
-import { DEFAULT_HELD_OUT, DEFAULT_TEXT_FIELD, listText, type CorpusSpec, type DomainSpec, type SpecDefaults } from './spec.js';
+import { DEFAULT_HELD_OUT, DEFAULT_TEXT_FIELD, listText, relativePath, type CorpusSpec, type DomainSpec, type SpecDefaults } from './spec.js';
 import { walkFiles } from './walk.js';
 
 /**
@@ -60,9 +61,16 @@ function resolveDomain(file: string, m: Manifest, d: ManifestDomain, i: number, 
   const base = dirname(file);
   const exclude = (p: string): boolean => p === defaults.cacheDir;
   const train = resolveEntries(where, 'files', d.files, base, exclude);
-  const held = Array.isArray(d.heldOut) ? resolveEntries(where, 'heldOut', d.heldOut, base, exclude) : undefined;
-  const files = d.maxFiles === undefined ? train.files : train.files.slice(0, d.maxFiles);
-  if (held !== undefined) {
+  let held = Array.isArray(d.heldOut) ? resolveEntries(where, 'heldOut', d.heldOut, base, exclude) : undefined;
+  let files = d.maxFiles === undefined ? train.files : train.files.slice(0, d.maxFiles);
+  // A share of the files: the domain's own, or the option's for a domain of ≥ 2 files that says nothing.
+  const share = isFileShare(d.heldOut) ? d.heldOut.files : d.heldOut === undefined && files.length >= 2 ? defaults.heldOutFiles : undefined;
+  if (share !== undefined) {
+    if (files.length < 2) throw new CorpusError(`${where}: heldOut {"files": ${share}} needs at least 2 files, and files names ${files.length}; use a fraction for a split of the stream's tail`);
+    const split = splitFilesByHash(files, share, (f) => relativePath(base, f));
+    files = split.train;
+    held = { files: split.heldOut, ignored: [] };
+  } else if (held !== undefined) {
     const heldSet = new Set(held.files);
     const both = files.find((f) => heldSet.has(f));
     if (both !== undefined) throw new CorpusError(`${where}: ${both} is both a training file (files) and a held-out file (heldOut)`, { file: both });
@@ -76,6 +84,10 @@ function resolveDomain(file: string, m: Manifest, d: ManifestDomain, i: number, 
     heldOut: typeof d.heldOut === 'number' ? d.heldOut : (defaults.heldOut ?? m.heldOut ?? DEFAULT_HELD_OUT),
     maxTokens: d.maxTokens,
   };
+}
+
+function isFileShare(h: ManifestDomain['heldOut']): h is { files: number } {
+  return typeof h === 'object' && !Array.isArray(h);
 }
 
 /** The manifest's prior in domain order, normalised to sum 1. */

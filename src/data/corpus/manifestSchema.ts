@@ -6,15 +6,17 @@
  *     "domains": [
  *       {"name": "code", "files": ["src/**\/*.ts", "more/lib.jsonl.gz"], "textField": "content",
  *        "heldOut": ["val/*.ts"], "maxTokens": 1000000, "maxFiles": 500},
- *       {"name": "prose", "files": ["books/"], "heldOut": 0.02}
+ *       {"name": "prose", "files": ["books/"], "heldOut": 0.02},
+ *       {"name": "docs", "files": ["docs/**\/*.md"], "heldOut": {"files": 0.05}}
  *     ],
  *     "prior": {"code": 0.3, "prose": 0.7},      // or [0.3, 0.7]; normalised; default: token shares
  *     "heldOut": 0.01, "textField": "text",      // defaults for every domain
  *     "tokenizer": "gpt2", "vocabSize": 50257    // what the corpus is for (vocabSize: pre-tokenised .bin)
  *   }
  *
- * A domain's `heldOut` is either the fraction held out from the end of its stream or a list
- * of separate held-out files. Paths and globs are relative to the manifest's folder; a
+ * A domain's `heldOut` is the fraction held out from the end of its stream, a list of
+ * separate held-out files, or `{"files": f}`: a share f of its own files, drawn by a hash of
+ * each file's path (heldOutFiles.ts). Paths and globs are relative to the manifest's folder; a
  * folder stands for every corpus file under it.
  */
 import { z } from 'zod';
@@ -26,13 +28,18 @@ const fraction = z
 const paths = z
   .array(z.string({ error: mustBe('a path or glob (a string)') }).min(1, { error: 'must be a path or glob, got ""' }), { error: mustBe('a list of paths or globs') })
   .min(1, { error: 'must list at least one path or glob' });
+const fileShare = strictObject({
+  files: z
+    .number({ error: mustBe('a share of the files in (0, 1)') })
+    .refine((x) => Number.isFinite(x) && x > 0 && x < 1, { error: mustBe('a share of the files in (0, 1)') }),
+});
 const weight = z.number({ error: mustBe('a weight ≥ 0') }).refine((x) => Number.isFinite(x) && x >= 0, { error: mustBe('a weight ≥ 0') });
 const fieldName = z.string({ error: mustBe('a field name (a string)') }).min(1, { error: 'must be a field name, got ""' });
 
 const domainSchema = strictObject({
   name: z.string({ error: mustBe('a domain name (a string)') }).min(1, { error: 'must be a domain name, got ""' }),
   files: paths,
-  heldOut: z.union([fraction, paths], { error: mustBe('a fraction in [0, 1) or a list of held-out paths or globs') }).optional(),
+  heldOut: z.union([fraction, paths, fileShare], { error: mustBe('a fraction in [0, 1), a list of held-out paths or globs, or {"files": share}') }).optional(),
   textField: fieldName.optional(),
   maxTokens: integer(1).optional(),
   maxFiles: integer(1).optional(),

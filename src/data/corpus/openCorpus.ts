@@ -7,14 +7,15 @@
  *    settings its tokens depend on. A shard with that key in the cache is reused; the
  *    others are tokenised, domain by domain, files in path order (the same inputs give
  *    byte-identical shards).
- * 3. Split each domain (split.ts), check every split holds a window, and publish the index,
- *    atomically and only if it changed; shards no index uses any more are removed.
+ * 3. Open every shard, split each domain (split.ts), check every split holds a window, and
+ *    publish the index, atomically and only if it changed; shards no index uses any more are
+ *    removed (a run that opened them keeps reading them).
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isSameFile, removeStaleTempsIn, resolveOutputTarget } from '../../runlog/index.js';
 import { CorpusError, messageOf } from '../errors.js';
-import { bytesPerToken, dtypeFor, fingerprint, formatShardIndex, SHARDS_FORMAT, type IndexDomain, type ShardIndex, type ShardStream } from '../shards/index.js';
+import { bytesPerToken, dtypeFor, fingerprint, formatShardIndex, ShardFile, SHARDS_FORMAT, type IndexDomain, type ShardIndex, type ShardStream, type TokenDtype } from '../shards/index.js';
 import { fileFormat } from '../sources/index.js';
 import { byteTokenizer, gpt2Tokenizer, type Tokenizer } from '../tokenizers/index.js';
 import { buildStream, shardFileName, streamKey, type BuildSettings, type StreamPlan } from './build.js';
@@ -37,6 +38,7 @@ function checkOptions(o: CorpusOptions): void {
   };
   if (o.tokenizer !== undefined && o.tokenizer !== 'byte' && o.tokenizer !== 'gpt2') bad('tokenizer must be "byte" or "gpt2"', o.tokenizer);
   if (o.heldOut !== undefined && !(Number.isFinite(o.heldOut) && o.heldOut >= 0 && o.heldOut < 1)) bad('heldOut must be a fraction in [0, 1)', o.heldOut);
+  if (o.heldOutFiles !== undefined && !(Number.isFinite(o.heldOutFiles) && o.heldOutFiles > 0 && o.heldOutFiles < 1)) bad('heldOutFiles must be a share of the files in (0, 1)', o.heldOutFiles);
   if (o.textField !== undefined && (typeof o.textField !== 'string' || o.textField === '')) bad('textField must be a non-empty field name', o.textField);
   if (o.minTokens !== undefined && !(Number.isSafeInteger(o.minTokens) && o.minTokens >= 1)) bad('minTokens must be an integer ≥ 1', o.minTokens);
 }
@@ -95,7 +97,7 @@ export async function openCorpus(path: string, options: CorpusOptions = {}): Pro
   }
   const cacheDir = resolve(options.cacheDir ?? join(isDir ? source : dirname(source), '.adomix-cache'));
   const indexPath = join(cacheDir, isDir ? 'index.json' : `${basename(source)}.index.json`);
-  const defaults = { textField: options.textField, heldOut: options.heldOut, cacheDir };
+  const defaults = { textField: options.textField, heldOut: options.heldOut, heldOutFiles: options.heldOutFiles, cacheDir };
   const spec = isDir ? scanDirectory(source, defaults) : readManifest(source, defaults);
   const minTokens = options.minTokens ?? 1;
   const skipBadLines = options.skipBadLines ?? false;
@@ -124,30 +126,62 @@ export async function openCorpus(path: string, options: CorpusOptions = {}): Pro
     toBuild.reduce((a, j) => a + j.plan.fingerprints.reduce((b, f) => b + f.size, 0), 0),
     options.onProgress,
   );
+  // Each shard is opened as soon as it is found or built, before the index is published:
+  // another openCorpus of this cache with other settings may publish its own index and remove
+  // the shards it does not name, and an open shard stays readable. One removed between being
+  // found and being opened is built again.
   const streams = new Map<StreamPlan, ShardStream>();
-  for (const j of jobs) streams.set(j.plan, j.cached ?? (await buildStream(j.plan, j.key, settings, progress)));
+  const files = new Map<string, ShardFile>();
+  try {
+    for (const j of jobs) {
+      let stream = j.cached;
+      for (let attempt = 1; ; attempt++) {
+        stream ??= await buildStream(j.plan, j.key, settings, progress);
+        const opened = openShard(join(cacheDir, stream.file), dtype, attempt < 3);
+        if (opened !== undefined) {
+          files.set(stream.file, opened);
+          break;
+        }
+        stream = undefined;
+      }
+      streams.set(j.plan, stream);
+    }
 
-  const domains: IndexDomain[] = spec.domains.map((d, k) => {
-    const stream = streams.get(plans[k].main)!;
-    const held = plans[k].held ? streams.get(plans[k].held!)! : null;
-    const split = held ? filesSplit(d.name, stream.tokens, held.tokens, minTokens) : tailSplit(d.name, stream.tokens, d.heldOut, minTokens);
-    return { name: d.name, stream, heldOutStream: held, split: split.rule, train: split.train, heldOut: split.heldOut };
-  });
-  const unsigned = { format: SHARDS_FORMAT, tokenizer: name, vocabSize, dtype, domains } as const;
-  const index: ShardIndex = { ...unsigned, identity: corpusIdentity(unsigned) };
-  if (await writeIndexIfChanged(indexPath, formatShardIndex(index), old.text)) removeUnusedShards(cacheDir, started);
+    const domains: IndexDomain[] = spec.domains.map((d, k) => {
+      const stream = streams.get(plans[k].main)!;
+      const held = plans[k].held ? streams.get(plans[k].held!)! : null;
+      const split = held ? filesSplit(d.name, stream.tokens, held.tokens, minTokens) : tailSplit(d.name, stream.tokens, d.heldOut, minTokens);
+      return { name: d.name, stream, heldOutStream: held, split: split.rule, train: split.train, heldOut: split.heldOut };
+    });
+    const unsigned = { format: SHARDS_FORMAT, tokenizer: name, vocabSize, dtype, domains } as const;
+    const index: ShardIndex = { ...unsigned, identity: corpusIdentity(unsigned) };
+    if (await writeIndexIfChanged(indexPath, formatShardIndex(index), old.text)) removeUnusedShards(cacheDir, started);
 
-  const trainTokens = domains.map((d) => d.train.end - d.train.start);
-  const total = trainTokens.reduce((a, b) => a + b, 0);
-  const prior = spec.prior ?? trainTokens.map((t) => t / total);
-  const infos = spec.domains.map((d, k) => ({
-    name: d.name,
-    files: d.files,
-    heldOutFiles: d.heldOutFiles ?? [],
-    ignored: d.ignored,
-    trainTokens: trainTokens[k],
-    heldOutTokens: domains[k].heldOut.end - domains[k].heldOut.start,
-    skippedLines: domains[k].stream.skippedLines + (domains[k].heldOutStream?.skippedLines ?? 0),
-  }));
-  return new ShardCorpus(index, infos, prior, indexPath, cacheDir);
+    const trainTokens = domains.map((d) => d.train.end - d.train.start);
+    const total = trainTokens.reduce((a, b) => a + b, 0);
+    const prior = spec.prior ?? trainTokens.map((t) => t / total);
+    const infos = spec.domains.map((d, k) => ({
+      name: d.name,
+      files: d.files,
+      heldOutFiles: d.heldOutFiles ?? [],
+      ignored: d.ignored,
+      trainTokens: trainTokens[k],
+      heldOutTokens: domains[k].heldOut.end - domains[k].heldOut.start,
+      skippedLines: domains[k].stream.skippedLines + (domains[k].heldOutStream?.skippedLines ?? 0),
+    }));
+    return new ShardCorpus(files, index, infos, prior, indexPath, cacheDir);
+  } catch (err) {
+    for (const f of files.values()) f.close();
+    throw err;
+  }
+}
+
+/** The shard opened, or undefined when it no longer exists and `retry` allows building it again. */
+function openShard(path: string, dtype: TokenDtype, retry: boolean): ShardFile | undefined {
+  try {
+    return new ShardFile(path, dtype).open();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && retry) return undefined;
+    throw new CorpusError(`cannot open shard ${path}: ${messageOf(err)}`, { file: path }, { cause: err });
+  }
 }

@@ -39,6 +39,8 @@ export interface CorpusSpec {
 export interface SpecDefaults {
   textField: string | undefined;
   heldOut: number | undefined;
+  /** A share of each domain's files held out (CorpusOptions.heldOutFiles). */
+  heldOutFiles: number | undefined;
   /** Never read: the shard cache. */
   cacheDir: string;
 }

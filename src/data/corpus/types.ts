@@ -13,6 +13,12 @@ export interface CorpusOptions {
   cacheDir?: string;
   /** Fraction of each domain's stream held out from its end, in [0, 1) (default 0.01, the manifest's otherwise; at least one window); not used for domains with held-out files. */
   heldOut?: number;
+  /**
+   * Share in (0, 1) of each domain's files held out, drawn by path hash (heldOutFiles.ts), instead of
+   * the tail of its stream: for domains of two or more files without held-out files or a held-out
+   * setting of their own in a manifest; a domain of one file keeps the tail (`heldOut`).
+   */
+  heldOutFiles?: number;
   /** JSONL field / parquet column holding the text (default 'text'; a manifest domain's own `textField` wins). */
   textField?: string;
   /** Skip and count JSONL lines without usable text (bad JSON, no text field) instead of failing. */

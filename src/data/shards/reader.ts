@@ -18,6 +18,15 @@ export class ShardFile {
     readonly dtype: TokenDtype,
   ) {}
 
+  /**
+   * Opens the file now (else at the first read). An open shard stays readable when another
+   * process removes its name (POSIX), as a concurrent openCorpus with other settings may.
+   */
+  open(): this {
+    this.descriptor();
+    return this;
+  }
+
   descriptor(): number {
     if (this.closed) throw new Error(`shard ${this.path}: the corpus was closed`);
     this.fd ??= openSync(this.path, 'r');
