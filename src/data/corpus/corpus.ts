@@ -1,5 +1,4 @@
 /** A corpus opened from its shard index: domain infos, and readers over its shard files. */
-import { join } from 'node:path';
 import { CorpusError } from '../errors.js';
 import { ShardFile, ShardReader, type ShardIndex } from '../shards/index.js';
 import type { TokenReader } from '../tokenReader.js';
@@ -11,14 +10,13 @@ export class ShardCorpus implements TokenCorpus {
   readonly identity: string;
   private closed = false;
 
-  /** `files`: each shard of the index by file name, opened already (openCorpus). */
+  /** `files`: every shard of the index by file name, opened already (openCorpus). */
   constructor(
-    private readonly files: Map<string, ShardFile>,
+    private readonly files: ReadonlyMap<string, ShardFile>,
     private readonly index: ShardIndex,
     readonly domains: readonly CorpusDomainInfo[],
     readonly prior: readonly number[],
     readonly indexPath: string,
-    private readonly cacheDir: string,
   ) {
     this.vocabSize = index.vocabSize;
     this.tokenizer = index.tokenizer;
@@ -33,13 +31,8 @@ export class ShardCorpus implements TokenCorpus {
     }
     if (split !== 'train' && split !== 'heldOut') throw new CorpusError(`corpus: split must be "train" or "heldOut", got ${JSON.stringify(split)}`);
     const stream = split === 'heldOut' && d.heldOutStream !== null ? d.heldOutStream : d.stream;
-    let file = this.files.get(stream.file);
-    if (file === undefined) {
-      file = new ShardFile(join(this.cacheDir, stream.file), this.index.dtype);
-      this.files.set(stream.file, file);
-    }
     const range = d[split];
-    return new ShardReader(file, range.start, range.end, `domain "${d.name}" ${split === 'train' ? 'training' : 'held-out'} split`);
+    return new ShardReader(this.files.get(stream.file)!, range.start, range.end, `domain "${d.name}" ${split === 'train' ? 'training' : 'held-out'} split`);
   }
 
   close(): void {

@@ -2,8 +2,8 @@
  * A data folder: one sub-folder per domain, named after it; every corpus file under a
  * domain's folder (recursively, sorted by path) is that domain's, except those under its
  * `heldout/` sub-folder, which, when there is one, are its held-out split instead of the
- * tail of its stream (or, with `heldOutFiles`, of a share of its files drawn by path). Files at the top of the data folder and names starting with '.' are
- * not read.
+ * tail of its stream (or, with `heldOutFiles`, of a share of its files drawn by path).
+ * Files at the top of the data folder and names starting with '.' are not read.
  *
  *   data/
  *     code/   a.jsonl.gz  b.jsonl.gz  heldout/c.jsonl.gz
@@ -57,7 +57,7 @@ export function scanDirectory(dir: string, defaults: SpecDefaults): CorpusSpec {
     const found = usableFiles(domainDir, 'folder', name, skip);
     const heldOut = hasHeldOut ? usableFiles(heldOutDir, 'held-out folder', name, (p) => p === defaults.cacheDir) : undefined;
     // Without a heldout/ folder, a share of a domain's files when asked (a single file keeps the tail).
-    const share = heldOut === undefined && found.files.length >= 2 ? defaults.heldOutFiles : undefined;
+    const share = heldOut === undefined ? defaults.heldOutFiles : undefined;
     const split = share === undefined ? undefined : splitFilesByHash(found.files, share, (f) => relativePath(dir, f));
     return {
       name,

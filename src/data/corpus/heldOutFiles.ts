@@ -19,10 +19,11 @@ export function fileHash(relativePath: string): number {
 
 /**
  * `files` (absolute, sorted) split into training and held-out files, each list kept in the
- * input order; `relativeOf` gives the path that is hashed. Needs at least two files.
+ * input order; `relativeOf` gives the path that is hashed. Undefined for fewer than two
+ * files, which cannot be split.
  */
-export function splitFilesByHash(files: readonly string[], share: number, relativeOf: (file: string) => string): { train: string[]; heldOut: string[] } {
-  if (files.length < 2) throw new RangeError(`a held-out share of the files needs at least 2 files, got ${files.length}`);
+export function splitFilesByHash(files: readonly string[], share: number, relativeOf: (file: string) => string): { train: string[]; heldOut: string[] } | undefined {
+  if (files.length < 2) return undefined;
   const u = files.map((f) => fileHash(relativeOf(f)));
   const held = u.map((x) => x < share);
   if (!held.includes(true)) held[u.indexOf(Math.min(...u))] = true;

@@ -63,11 +63,12 @@ function resolveDomain(file: string, m: Manifest, d: ManifestDomain, i: number, 
   const train = resolveEntries(where, 'files', d.files, base, exclude);
   let held = Array.isArray(d.heldOut) ? resolveEntries(where, 'heldOut', d.heldOut, base, exclude) : undefined;
   let files = d.maxFiles === undefined ? train.files : train.files.slice(0, d.maxFiles);
-  // A share of the files: the domain's own, or the option's for a domain of ≥ 2 files that says nothing.
-  const share = isFileShare(d.heldOut) ? d.heldOut.files : d.heldOut === undefined && files.length >= 2 ? defaults.heldOutFiles : undefined;
-  if (share !== undefined) {
-    if (files.length < 2) throw new CorpusError(`${where}: heldOut {"files": ${share}} needs at least 2 files, and files names ${files.length}; use a fraction for a split of the stream's tail`);
-    const split = splitFilesByHash(files, share, (f) => relativePath(base, f));
+  // A share of the files: the domain's own (an error for one file), or the option's where the domain says nothing (one file keeps the tail).
+  const ownShare = isFileShare(d.heldOut) ? d.heldOut.files : undefined;
+  const share = ownShare ?? (d.heldOut === undefined ? defaults.heldOutFiles : undefined);
+  const split = share === undefined ? undefined : splitFilesByHash(files, share, (f) => relativePath(base, f));
+  if (ownShare !== undefined && split === undefined) throw new CorpusError(`${where}: heldOut {"files": ${share}} needs at least 2 files, and files names ${files.length}; use a fraction for a split of the stream's tail`);
+  if (split !== undefined) {
     files = split.train;
     held = { files: split.heldOut, ignored: [] };
   } else if (held !== undefined) {

@@ -169,7 +169,7 @@ export async function openCorpus(path: string, options: CorpusOptions = {}): Pro
       heldOutTokens: domains[k].heldOut.end - domains[k].heldOut.start,
       skippedLines: domains[k].stream.skippedLines + (domains[k].heldOutStream?.skippedLines ?? 0),
     }));
-    return new ShardCorpus(files, index, infos, prior, indexPath, cacheDir);
+    return new ShardCorpus(files, index, infos, prior, indexPath);
   } catch (err) {
     for (const f of files.values()) f.close();
     throw err;
